@@ -1,0 +1,196 @@
+import type { TaskContext } from '../runtime/context.js';
+import { parseLogicalDate } from '../time/dates.js';
+import { DagDefinitionError } from './errors.js';
+import { TaskGraph } from './graph.js';
+import { assertValidId } from './ids.js';
+import { resolveTaskOptions, type TaskOptions, validateTaskOptions } from './options.js';
+import { type ParamSpecs, type ParamValues, validateParamSpecs } from './params.js';
+import { type ParsedSchedule, parseSchedule, type Schedule } from './schedule.js';
+import type { AnyTaskRef, TaskDefinition, TaskRef, TaskSpec } from './task.js';
+
+/** What a DAG author writes to declare a DAG. */
+export interface DagSpec<S extends ParamSpecs> {
+  /** Unique id; becomes a path segment of logs and state. */
+  readonly id: string;
+  readonly description?: string;
+  /** @default null (manual runs only) */
+  readonly schedule?: Schedule;
+  /** First logical date the schedule produces (`YYYY-MM-DD` or ISO date-time). */
+  readonly startDate: string;
+  readonly params?: S;
+  readonly defaultTaskOptions?: TaskOptions;
+  /**
+   * Tasks of one run executing at the same time.
+   * @default 16
+   */
+  readonly maxActiveTasks?: number;
+  /**
+   * Runs of this DAG a backfill executes at the same time.
+   * @default 1
+   */
+  readonly maxActiveRuns?: number;
+  readonly tags?: readonly string[];
+}
+
+const DAG_BRAND = Symbol.for('streampro.dag');
+
+/** A DAG: a typed task graph with a schedule. Declare tasks with `task()` (and `group()`), in dependency order. */
+export class Dag<S extends ParamSpecs = ParamSpecs> {
+  readonly [DAG_BRAND] = true;
+  readonly id: string;
+  readonly description: string;
+  readonly schedule: Schedule;
+  readonly parsedSchedule: ParsedSchedule;
+  readonly startDate: Date;
+  readonly params: S;
+  readonly defaultTaskOptions: TaskOptions;
+  readonly maxActiveTasks: number;
+  readonly maxActiveRuns: number;
+  readonly tags: readonly string[];
+  readonly graph = new TaskGraph();
+  readonly #tasks = new Map<string, TaskDefinition>();
+
+  constructor(spec: DagSpec<S>) {
+    assertValidId('DAG', spec.id);
+    this.id = spec.id;
+    this.description = spec.description ?? '';
+    this.schedule = spec.schedule ?? null;
+    this.parsedSchedule = parseSchedule(spec.id, this.schedule);
+    this.startDate = parseLogicalDate(spec.startDate, `startDate of DAG '${spec.id}'`);
+    this.params = (spec.params ?? {}) as S;
+    validateParamSpecs(spec.id, this.params);
+    this.defaultTaskOptions = spec.defaultTaskOptions ?? {};
+    validateTaskOptions(`DAG '${spec.id}' defaultTaskOptions`, this.defaultTaskOptions);
+    this.maxActiveTasks = positiveInteger(spec.id, 'maxActiveTasks', spec.maxActiveTasks, 16);
+    this.maxActiveRuns = positiveInteger(spec.id, 'maxActiveRuns', spec.maxActiveRuns, 1);
+    this.tags = spec.tags ?? [];
+  }
+
+  /** Declares a task. Its upstream handles must come from this DAG and be declared before it. */
+  task<const Id extends string, const U extends readonly AnyTaskRef[] = readonly [], O = void>(
+    spec: TaskSpec<Id, TaskContext<ParamValues<S>, U>, U, O>,
+  ): TaskRef<Awaited<O>, Id> {
+    return this.addTask(spec.id, undefined, spec);
+  }
+
+  /** A naming scope: tasks declared through it get ids `<prefix>.<id>` and show as one group. */
+  group<const G extends string>(prefix: G): TaskGroup<S, G> {
+    assertValidId('task group', prefix);
+    return new TaskGroup(this, prefix);
+  }
+
+  /** Adds an ordering-only dependency (no data flows); fails when it would close a cycle. */
+  dependsOn(downstream: AnyTaskRef, upstream: AnyTaskRef | readonly AnyTaskRef[]): void {
+    this.#assertOwn(downstream, 'dependsOn');
+    for (const up of Array.isArray(upstream) ? upstream : [upstream]) {
+      this.#assertOwn(up, 'dependsOn');
+      this.graph.addEdge(this.id, up.id, downstream.id);
+      const def = this.#tasks.get(downstream.id)!;
+      if (!def.upstreamIds.includes(up.id)) {
+        this.#tasks.set(downstream.id, { ...def, upstreamIds: [...def.upstreamIds, up.id] });
+      }
+    }
+  }
+
+  /** @internal Shared by Dag.task and TaskGroup.task. */
+  addTask<Id extends string, O>(
+    fullId: string,
+    group: string | undefined,
+    spec: TaskSpec<string, never, readonly AnyTaskRef[], unknown>,
+  ): TaskRef<O, Id> {
+    assertValidId('task', fullId);
+    if (this.#tasks.has(fullId)) {
+      throw new DagDefinitionError(`DAG '${this.id}': duplicate task id '${fullId}'`);
+    }
+    if (typeof spec.run !== 'function') {
+      throw new DagDefinitionError(`DAG '${this.id}' task '${fullId}': run must be a function`);
+    }
+    validateTaskOptions(`DAG '${this.id}' task '${fullId}'`, spec);
+    const upstream = spec.upstream ?? [];
+    for (const up of upstream) this.#assertOwn(up, `task '${fullId}'`);
+    const outlets = [...(spec.outlets ?? [])];
+    for (const outlet of outlets) {
+      if (typeof outlet !== 'string' || !/^[a-z][a-z0-9+.-]*:\/\/\S+$/.test(outlet)) {
+        throw new DagDefinitionError(
+          `DAG '${this.id}' task '${fullId}': outlet ${JSON.stringify(outlet)} is not an asset URI like lake://trusted/events`,
+        );
+      }
+    }
+    this.graph.addNode(fullId);
+    for (const up of upstream) this.graph.addEdge(this.id, up.id, fullId);
+    this.#tasks.set(fullId, {
+      id: fullId,
+      description: spec.description,
+      group,
+      upstreamIds: upstream.map((u) => u.id),
+      options: resolveTaskOptions(this.defaultTaskOptions, spec),
+      outlets,
+      run: spec.run as TaskDefinition['run'],
+    });
+    return { id: fullId as Id, dagId: this.id };
+  }
+
+  #assertOwn(ref: AnyTaskRef, where: string): void {
+    if (!ref || ref.dagId !== this.id || !this.#tasks.has(ref.id)) {
+      throw new DagDefinitionError(
+        `DAG '${this.id}' ${where}: upstream ${JSON.stringify(ref?.id)} is not a task declared earlier in this DAG`,
+      );
+    }
+  }
+
+  /** Tasks in declaration order. */
+  get tasks(): readonly TaskDefinition[] {
+    return [...this.#tasks.values()];
+  }
+
+  getTask(id: string): TaskDefinition | undefined {
+    return this.#tasks.get(id);
+  }
+
+  /** Task ids in topological order (layer by layer, declaration order inside a layer). */
+  topologicalOrder(): string[] {
+    const index = new Map([...this.#tasks.keys()].map((id, i) => [id, i]));
+    return this.graph
+      .generations()
+      .flatMap((layer) => layer.sort((a, b) => (index.get(a) ?? 0) - (index.get(b) ?? 0)));
+  }
+
+  /** Every asset some task of this DAG updates. */
+  get outlets(): string[] {
+    return [...new Set(this.tasks.flatMap((t) => t.outlets))];
+  }
+}
+
+/** Tasks declared through a group get `<prefix>.` in front of their ids. */
+export class TaskGroup<S extends ParamSpecs, G extends string> {
+  constructor(
+    private readonly dag: Dag<S>,
+    readonly prefix: G,
+  ) {}
+
+  task<const Id extends string, const U extends readonly AnyTaskRef[] = readonly [], O = void>(
+    spec: TaskSpec<Id, TaskContext<ParamValues<S>, U>, U, O>,
+  ): TaskRef<Awaited<O>, `${G}.${Id}`> {
+    return this.dag.addTask(`${this.prefix}.${spec.id}`, this.prefix, spec);
+  }
+}
+
+function positiveInteger(dagId: string, name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new DagDefinitionError(`DAG '${dagId}': ${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+/** Declares a DAG. */
+export function defineDag<const S extends ParamSpecs = Record<never, never>>(spec: DagSpec<S>): Dag<S> {
+  return new Dag(spec);
+}
+
+/** True for a Dag built by any copy of this package (DAG files are loaded by another module graph). */
+export function isDag(value: unknown): value is Dag {
+  return (
+    typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[DAG_BRAND] === true
+  );
+}

@@ -1,0 +1,155 @@
+import { DagDefinitionError } from './errors.js';
+import { assertValidId } from './ids.js';
+import { isTriggerRule, TRIGGER_RULES, type TriggerRule } from './trigger-rule.js';
+
+/** Options of a task; DAG-level `defaultTaskOptions` fill what a task leaves out. */
+export interface TaskOptions {
+  /**
+   * How many times a failed try is retried (so at most `retries + 1` tries per execution).
+   * @default 0
+   */
+  retries?: number;
+  /**
+   * Delay before the first retry, in milliseconds.
+   * @default 1000
+   */
+  retryDelay?: number;
+  /**
+   * Double the delay after each failed try (`retryDelay * 2^(try-1)`).
+   * @default false
+   */
+  retryExponentialBackoff?: boolean;
+  /**
+   * Upper bound of any retry delay, in milliseconds.
+   * @default 3_600_000 (one hour)
+   */
+  maxRetryDelay?: number;
+  /**
+   * Fraction of the delay drawn at random and added or removed (0 = none, 0.2 = ±20 %).
+   * @default 0
+   */
+  jitter?: number;
+  /**
+   * Time a single try may run, in milliseconds, before its signal is aborted and it fails with TaskTimeoutError.
+   * @default undefined (no limit)
+   */
+  executionTimeout?: number;
+  /**
+   * When the task runs given its upstream states.
+   * @default 'all_success'
+   */
+  triggerRule?: TriggerRule;
+  /**
+   * Name of the pool whose slots the task occupies while queued or running.
+   * @default 'default_pool' (unbounded unless configured)
+   */
+  pool?: string;
+  /**
+   * Higher runs first when several tasks are ready and slots are scarce.
+   * @default 1
+   */
+  priorityWeight?: number;
+}
+
+/** Task options with every default applied. */
+export interface ResolvedTaskOptions {
+  readonly retries: number;
+  readonly retryDelay: number;
+  readonly retryExponentialBackoff: boolean;
+  readonly maxRetryDelay: number;
+  readonly jitter: number;
+  readonly executionTimeout: number | undefined;
+  readonly triggerRule: TriggerRule;
+  readonly pool: string;
+  readonly priorityWeight: number;
+}
+
+export const DEFAULT_POOL = 'default_pool';
+
+export const DEFAULT_TASK_OPTIONS: ResolvedTaskOptions = {
+  retries: 0,
+  retryDelay: 1000,
+  retryExponentialBackoff: false,
+  maxRetryDelay: 3_600_000,
+  jitter: 0,
+  executionTimeout: undefined,
+  triggerRule: 'all_success',
+  pool: DEFAULT_POOL,
+  priorityWeight: 1,
+};
+
+function fail(where: string, message: string): never {
+  throw new DagDefinitionError(`${where}: ${message}`);
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+function checkNonNegativeInteger(where: string, name: string, value: unknown): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    fail(where, `${name} must be a non-negative integer, got ${describe(value)}`);
+  }
+}
+
+function checkNonNegativeNumber(where: string, name: string, value: unknown): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    fail(where, `${name} must be a non-negative number of milliseconds, got ${describe(value)}`);
+  }
+}
+
+/** Validates options given by a user; `where` names the DAG or task in the message. */
+export function validateTaskOptions(where: string, options: TaskOptions): void {
+  checkNonNegativeInteger(where, 'retries', options.retries);
+  checkNonNegativeNumber(where, 'retryDelay', options.retryDelay);
+  checkNonNegativeNumber(where, 'maxRetryDelay', options.maxRetryDelay);
+  if (options.executionTimeout !== undefined) {
+    const t = options.executionTimeout;
+    if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0) {
+      fail(where, `executionTimeout must be a positive number of milliseconds, got ${describe(t)}`);
+    }
+  }
+  if (options.jitter !== undefined) {
+    const j = options.jitter;
+    if (typeof j !== 'number' || !(j >= 0 && j <= 1)) {
+      fail(where, `jitter must be a number between 0 and 1, got ${describe(j)}`);
+    }
+  }
+  if (options.retryExponentialBackoff !== undefined && typeof options.retryExponentialBackoff !== 'boolean') {
+    fail(
+      where,
+      `retryExponentialBackoff must be a boolean, got ${describe(options.retryExponentialBackoff)}`,
+    );
+  }
+  if (options.triggerRule !== undefined && !isTriggerRule(options.triggerRule)) {
+    fail(
+      where,
+      `triggerRule must be one of ${TRIGGER_RULES.join(', ')}, got ${describe(options.triggerRule)}`,
+    );
+  }
+  if (options.pool !== undefined) assertValidId('pool', options.pool);
+  if (options.priorityWeight !== undefined) {
+    const w = options.priorityWeight;
+    if (typeof w !== 'number' || !Number.isInteger(w)) {
+      fail(where, `priorityWeight must be an integer, got ${describe(w)}`);
+    }
+  }
+}
+
+/** Applies defaults: task options over DAG defaults over engine defaults. */
+export function resolveTaskOptions(dagDefaults: TaskOptions, task: TaskOptions): ResolvedTaskOptions {
+  const pick = <K extends keyof TaskOptions>(key: K): TaskOptions[K] => task[key] ?? dagDefaults[key];
+  return {
+    retries: pick('retries') ?? DEFAULT_TASK_OPTIONS.retries,
+    retryDelay: pick('retryDelay') ?? DEFAULT_TASK_OPTIONS.retryDelay,
+    retryExponentialBackoff: pick('retryExponentialBackoff') ?? DEFAULT_TASK_OPTIONS.retryExponentialBackoff,
+    maxRetryDelay: pick('maxRetryDelay') ?? DEFAULT_TASK_OPTIONS.maxRetryDelay,
+    jitter: pick('jitter') ?? DEFAULT_TASK_OPTIONS.jitter,
+    executionTimeout: pick('executionTimeout') ?? DEFAULT_TASK_OPTIONS.executionTimeout,
+    triggerRule: pick('triggerRule') ?? DEFAULT_TASK_OPTIONS.triggerRule,
+    pool: pick('pool') ?? DEFAULT_TASK_OPTIONS.pool,
+    priorityWeight: pick('priorityWeight') ?? DEFAULT_TASK_OPTIONS.priorityWeight,
+  };
+}
