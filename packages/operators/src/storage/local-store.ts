@@ -1,0 +1,178 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream, type Stats } from 'node:fs';
+import { copyFile, mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { addAbortSignal, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { pathToFileURL } from 'node:url';
+import { ObjectNotFoundError } from './errors.js';
+import { LOCAL_TEMP_DIR, validateKey, validatePrefix } from './keys.js';
+import { fsyncFile, isMissingFileError, publishAtomically, siblingTempPath } from './local-files.js';
+import type { ObjectInfo, ObjectStore, TransferOptions } from './object-store.js';
+
+/**
+ * An object store on a local folder; keys map to files under the root.
+ * Writes go to `<root>/.streampro-tmp/` first, are fsynced, then renamed into place, so a reader
+ * sees the old object or the new one, never a partial file. Folders left empty by `delete` are
+ * kept: removing them would race with a concurrent write into the same folder.
+ */
+export class LocalStore implements ObjectStore {
+  readonly uri: string;
+  private readonly tempDir: string;
+
+  private constructor(readonly root: string) {
+    this.uri = pathToFileURL(root).href;
+    this.tempDir = path.join(root, LOCAL_TEMP_DIR);
+  }
+
+  /** Opens (and creates if needed) a store rooted at `root`; a relative root is resolved against the cwd. */
+  static async open(root: string): Promise<LocalStore> {
+    const absolute = path.resolve(root);
+    await mkdir(absolute, { recursive: true });
+    return new LocalStore(absolute);
+  }
+
+  async putBytes(key: string, body: Uint8Array | string, options?: TransferOptions): Promise<ObjectInfo> {
+    return this.write(key, (temp) => writeFile(temp, body, { flush: true, signal: options?.signal }));
+  }
+
+  async putFile(key: string, localPath: string, options?: TransferOptions): Promise<ObjectInfo> {
+    return this.write(key, async (temp) => {
+      options?.signal?.throwIfAborted();
+      await copyFile(localPath, temp);
+      await fsyncFile(temp);
+    });
+  }
+
+  async putStream(key: string, body: Readable, options?: TransferOptions): Promise<ObjectInfo> {
+    return this.write(key, (temp) =>
+      pipeline(body, createWriteStream(temp, { flush: true }), { signal: options?.signal }),
+    );
+  }
+
+  async getBytes(key: string, options?: TransferOptions): Promise<Buffer> {
+    try {
+      return await readFile(this.pathOf(key), { signal: options?.signal });
+    } catch (error) {
+      throw this.mapMissing(key, error);
+    }
+  }
+
+  async getStream(key: string, options?: TransferOptions): Promise<Readable> {
+    // Opening first makes a missing key fail here rather than later as a stream 'error' event.
+    let handle: Awaited<ReturnType<typeof open>>;
+    try {
+      handle = await open(this.pathOf(key), 'r');
+    } catch (error) {
+      throw this.mapMissing(key, error);
+    }
+    const stream = handle.createReadStream();
+    return options?.signal ? addAbortSignal(options.signal, stream) : stream;
+  }
+
+  async getToFile(key: string, localPath: string, options?: TransferOptions): Promise<ObjectInfo> {
+    const source = this.pathOf(key);
+    const info = await this.head(key);
+    if (!info) throw new ObjectNotFoundError(this.uri, key);
+    const target = path.resolve(localPath);
+    await publishAtomically(siblingTempPath(target), target, async (temp) => {
+      await pipeline(createReadStream(source), createWriteStream(temp, { flush: true }), {
+        signal: options?.signal,
+      });
+    });
+    return info;
+  }
+
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    let stats: Stats;
+    try {
+      stats = await stat(this.pathOf(key));
+    } catch (error) {
+      if (isMissingFileError(error)) return undefined;
+      throw error;
+    }
+    return stats.isFile() ? toInfo(key, stats) : undefined;
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return (await this.head(key)) !== undefined;
+  }
+
+  async list(prefix: string, options?: TransferOptions): Promise<ObjectInfo[]> {
+    validatePrefix(prefix);
+    // Walk only the deepest folder the prefix names fully; filter the rest by string prefix.
+    const slash = prefix.lastIndexOf('/');
+    const startKey = slash < 0 ? '' : prefix.slice(0, slash);
+    const found: ObjectInfo[] = [];
+    await this.walk(startKey, prefix, found, options?.signal);
+    return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  async copy(fromKey: string, toKey: string, options?: TransferOptions): Promise<ObjectInfo> {
+    const source = this.pathOf(fromKey);
+    validateKey(toKey);
+    try {
+      return await this.putFile(toKey, source, options);
+    } catch (error) {
+      throw this.mapMissing(fromKey, error);
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.pathOf(key), { force: true });
+  }
+
+  async close(): Promise<void> {
+    // Nothing to release: every method opens and closes its own handles.
+  }
+
+  private pathOf(key: string): string {
+    return path.join(this.root, ...validateKey(key).split('/'));
+  }
+
+  private async write(key: string, fill: (tempPath: string) => Promise<void>): Promise<ObjectInfo> {
+    const target = this.pathOf(key);
+    await publishAtomically(path.join(this.tempDir, randomUUID()), target, fill);
+    const info = await this.head(key);
+    if (!info) throw new Error(`object '${key}' vanished from ${this.uri} right after it was written`);
+    return info;
+  }
+
+  private async walk(dirKey: string, prefix: string, out: ObjectInfo[], signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+    const dir = dirKey === '' ? this.root : path.join(this.root, ...dirKey.split('/'));
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      if (isMissingFileError(error)) return;
+      throw error;
+    }
+    for (const entry of entries) {
+      if (dirKey === '' && entry.name === LOCAL_TEMP_DIR) continue;
+      const key = dirKey === '' ? entry.name : `${dirKey}/${entry.name}`;
+      if (entry.isDirectory()) {
+        // Descend only where keys below can still match the prefix.
+        if (prefix.startsWith(`${key}/`) || `${key}/`.startsWith(prefix)) {
+          await this.walk(key, prefix, out, signal);
+        }
+      } else if (key.startsWith(prefix)) {
+        const stats = await stat(path.join(dir, entry.name));
+        if (stats.isFile()) out.push(toInfo(key, stats));
+      }
+    }
+  }
+
+  private mapMissing(key: string, error: unknown): unknown {
+    return isMissingFileError(error) ? new ObjectNotFoundError(this.uri, key, error) : error;
+  }
+}
+
+function toInfo(key: string, stats: Stats): ObjectInfo {
+  return {
+    key,
+    size: stats.size,
+    lastModified: stats.mtime,
+    etag: `${stats.size.toString(16)}-${Math.trunc(stats.mtimeMs).toString(16)}`,
+  };
+}
