@@ -19,7 +19,8 @@ export function siblingTempPath(target: string): string {
 
 /**
  * Runs `write(tempPath)`, then renames the temp file onto `target`. On failure the temp file is
- * removed and `target` is left as it was.
+ * removed and `target` is left as it was. The temp file's folder must exist: `write` is called
+ * synchronously so a caller's stream gets its error listeners in the same tick.
  */
 export async function publishAtomically(
   tempPath: string,
@@ -27,7 +28,6 @@ export async function publishAtomically(
   write: (tempPath: string) => Promise<void>,
 ): Promise<void> {
   try {
-    await mkdir(path.dirname(tempPath), { recursive: true });
     await write(tempPath);
     await mkdir(path.dirname(target), { recursive: true });
     await rename(tempPath, target);

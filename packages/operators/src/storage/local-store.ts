@@ -28,7 +28,7 @@ export class LocalStore implements ObjectStore {
   /** Opens (and creates if needed) a store rooted at `root`; a relative root is resolved against the cwd. */
   static async open(root: string): Promise<LocalStore> {
     const absolute = path.resolve(root);
-    await mkdir(absolute, { recursive: true });
+    await mkdir(path.join(absolute, LOCAL_TEMP_DIR), { recursive: true });
     return new LocalStore(absolute);
   }
 
@@ -75,6 +75,7 @@ export class LocalStore implements ObjectStore {
     const info = await this.head(key);
     if (!info) throw new ObjectNotFoundError(this.uri, key);
     const target = path.resolve(localPath);
+    await mkdir(path.dirname(target), { recursive: true });
     await publishAtomically(siblingTempPath(target), target, async (temp) => {
       await pipeline(createReadStream(source), createWriteStream(temp, { flush: true }), {
         signal: options?.signal,

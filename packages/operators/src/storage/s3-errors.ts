@@ -90,7 +90,8 @@ export function mapS3Error(error: unknown, scope: S3ErrorScope): Error {
   }
   if (ACCESS_ERRORS.has(name) || status === 403) {
     return new FatalStorageError(
-      `access denied: ${what} on ${where} (${name}): check the credentials and the bucket policy`,
+      `access denied: ${what} on ${where} (${name}): check the credentials ` +
+        '(AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY) and the bucket policy',
       { ...init, code: 'AccessDenied' },
     );
   }

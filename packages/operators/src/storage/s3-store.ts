@@ -1,4 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { addAbortSignal, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -127,6 +128,7 @@ export class S3Store implements ObjectStore {
 
   async getToFile(key: string, localPath: string, options?: TransferOptions): Promise<ObjectInfo> {
     const target = path.resolve(localPath);
+    await mkdir(path.dirname(target), { recursive: true });
     await publishAtomically(siblingTempPath(target), target, async (temp) => {
       const body = await this.getStream(key, options);
       try {

@@ -1,0 +1,90 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+import { expect } from 'chai';
+import { LOCAL_TEMP_DIR } from '../../src/storage/keys.js';
+import { LocalStore } from '../../src/storage/local-store.js';
+import { objectStoreContract } from './object-store.contract.js';
+
+objectStoreContract('LocalStore', async () => {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'streampro-local-'));
+  const store = await LocalStore.open(root);
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('LocalStore', () => {
+  let root: string;
+  let store: LocalStore;
+
+  beforeEach(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'streampro-local-'));
+    store = await LocalStore.open(root);
+  });
+
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('has a file:// URI for its root', () => {
+    expect(store.uri).to.equal(pathToFileURL(root).href);
+  });
+
+  it('never shows a write in progress: no temp file in list, no partial object', async () => {
+    await store.putBytes('t/done.txt', 'old');
+    const body = new PassThrough();
+    const writing = store.putStream('t/done.txt', body);
+    const writingNew = store.putStream(
+      't/new.txt',
+      (() => {
+        const other = new PassThrough();
+        other.write('partial');
+        setTimeout(() => other.end(' and the rest'), 50);
+        return other;
+      })(),
+    );
+    body.write('new but not finished');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+
+    expect((await store.list('')).map((o) => o.key)).to.deep.equal(['t/done.txt']);
+    expect((await store.getBytes('t/done.txt')).toString()).to.equal('old');
+    expect(await store.exists('t/new.txt')).to.equal(false);
+    expect(await readdir(path.join(root, LOCAL_TEMP_DIR))).to.have.length(2);
+
+    body.end();
+    await Promise.all([writing, writingNew]);
+    expect((await store.getBytes('t/done.txt')).toString()).to.equal('new but not finished');
+    expect((await store.getBytes('t/new.txt')).toString()).to.equal('partial and the rest');
+    expect(await readdir(path.join(root, LOCAL_TEMP_DIR))).to.deep.equal([]);
+  });
+
+  it('removes the temp file and keeps the old object when a stream fails', async () => {
+    await store.putBytes('f/x', 'kept');
+    const body = new PassThrough();
+    const writing = store.putStream('f/x', body);
+    body.write('doomed');
+    body.destroy(new Error('source broke'));
+    let failure: unknown;
+    await writing.catch((error: unknown) => {
+      failure = error;
+    });
+    expect((failure as Error).message).to.equal('source broke');
+    expect((await store.getBytes('f/x')).toString()).to.equal('kept');
+    expect(await readdir(path.join(root, LOCAL_TEMP_DIR))).to.deep.equal([]);
+  });
+
+  it('rejects the reserved temp folder as a key', async () => {
+    let failure: unknown;
+    await store.putBytes(`${LOCAL_TEMP_DIR}/x`, 'x').catch((error: unknown) => {
+      failure = error;
+    });
+    expect((failure as Error).message).to.include('reserved');
+  });
+});
