@@ -1,4 +1,27 @@
+export type {
+  BackfillAction,
+  BackfillDateResult,
+  BackfillOptions,
+  BackfillPlan,
+  BackfillPlanEntry,
+  BackfillResult,
+  ClearOptions,
+  ClearResult,
+  DagRegistry,
+  EngineEvent,
+  Reprocess,
+  RunOptions,
+  RunResult,
+  RunSummary,
+  TaskSummary,
+  TestTaskOptions,
+  TestTaskResult,
+} from './engine/api-types.js';
+export { Engine, type EngineOptions, toDate } from './engine/engine.js';
+export type { Executor, ExecutorListener, TaskJob, TryOutcome } from './executor/executor.js';
+export { LocalExecutor } from './executor/local-executor.js';
 export type { LogFields, LogLevel, TaskInstanceKey, TaskLogger } from './logging/logger.js';
+export { SecretMasker } from './logging/mask.js';
 export { Dag, type DagSpec, defineDag, isDag, TaskGroup } from './model/dag.js';
 export {
   DagDefinitionError,
@@ -52,5 +75,31 @@ export {
 export type { AnyTaskRef, OutputOf, TaskDefinition, TaskRef, TaskSpec } from './model/task.js';
 export { TRIGGER_RULES, type TriggerRule } from './model/trigger-rule.js';
 export type { DataInterval, TaskContext } from './runtime/context.js';
+export { MAX_OUTPUT_BYTES } from './runtime/output.js';
 export { type RetryPolicy, retryDelayMs } from './scheduler/retry-policy.js';
+export {
+  countUpstream,
+  decide as decideTriggerRule,
+  type TriggerDecision,
+  type UpstreamCounts,
+} from './scheduler/trigger-rules.js';
+export { MemoryRunStore } from './store/memory-store.js';
+export { SCHEMA_VERSION } from './store/migrations.js';
+export type {
+  AssetEventRecord,
+  DagRunRecord,
+  LeaseClaim,
+  LeaseInfo,
+  LeaseResult,
+  NewRun,
+  RunFilter,
+  RunType,
+  StateChange,
+  TaskInstanceRecord,
+  TryRecord,
+} from './store/records.js';
+export type { RunStore } from './store/run-store.js';
+export { SqliteRunStore } from './store/sqlite-store.js';
+export { StateStoreError } from './store/state-store-error.js';
+export { type Clock, ManualClock, systemClock } from './time/clock.js';
 export { addDays, logicalDateLabel, parseLogicalDate, toDs } from './time/dates.js';

@@ -1,0 +1,162 @@
+import type { Dag } from '../model/dag.js';
+import { InvalidInputError, LeaseConflictError } from '../model/errors.js';
+import { logicalDatesBetween } from '../model/schedule.js';
+import type { RunStore } from '../store/run-store.js';
+import { parseLogicalDate } from '../time/dates.js';
+import type {
+  BackfillDateResult,
+  BackfillOptions,
+  BackfillPlan,
+  BackfillPlanEntry,
+  Reprocess,
+  RunOptions,
+  RunResult,
+} from './api-types.js';
+
+/** What a backfill does for each scheduled logical date in [start, end], and why. */
+export async function planBackfill(
+  store: RunStore,
+  dag: Dag,
+  options: BackfillOptions,
+): Promise<BackfillPlan> {
+  const start = options.start instanceof Date ? options.start : parseLogicalDate(options.start, 'start date');
+  const end = options.end instanceof Date ? options.end : parseLogicalDate(options.end, 'end date');
+  if (end.getTime() < start.getTime()) {
+    throw new InvalidInputError(
+      `end date ${end.toISOString().slice(0, 10)} is before start date ${start.toISOString().slice(0, 10)}; swap them`,
+    );
+  }
+  const reprocess: Reprocess = options.reprocess ?? 'none';
+  if (!['none', 'failed', 'all'].includes(reprocess)) {
+    throw new InvalidInputError(`reprocess must be none, failed or all, got ${JSON.stringify(reprocess)}`);
+  }
+  const dates = logicalDatesBetween(dag.parsedSchedule, dag.startDate, start, end);
+  const existing = new Map((await store.listRuns(dag.id)).map((r) => [r.logicalDate, r]));
+  const entries: BackfillPlanEntry[] = dates.map((d) => {
+    const logicalDate = d.toISOString();
+    const run = existing.get(logicalDate);
+    if (!run) return { logicalDate, action: 'run', reason: 'no run yet', existingState: null };
+    if (run.state === 'queued' || run.state === 'running') {
+      return {
+        logicalDate,
+        action: 'resume',
+        reason: 'unfinished run (interrupted or in progress)',
+        existingState: run.state,
+      };
+    }
+    if (run.state === 'failed') {
+      return reprocess === 'none'
+        ? {
+            logicalDate,
+            action: 'skip',
+            reason: 'failed run kept (reprocess=none)',
+            existingState: run.state,
+          }
+        : {
+            logicalDate,
+            action: 'rerun',
+            reason: `failed run retried (reprocess=${reprocess})`,
+            existingState: run.state,
+          };
+    }
+    return reprocess === 'all'
+      ? {
+          logicalDate,
+          action: 'rerun',
+          reason: 'succeeded run re-executed (reprocess=all)',
+          existingState: run.state,
+        }
+      : { logicalDate, action: 'skip', reason: 'already succeeded', existingState: run.state };
+  });
+  if (options.backwards) entries.reverse();
+  return { dagId: dag.id, entries };
+}
+
+interface RunsDags {
+  run(dag: Dag, options: RunOptions): Promise<RunResult>;
+  planBackfill(dag: Dag, options: BackfillOptions): Promise<BackfillPlan>;
+}
+
+/** Executes a backfill plan with at most `maxActiveRuns` runs at a time. */
+export async function executeBackfill(
+  engine: RunsDags,
+  dag: Dag,
+  options: BackfillOptions,
+  now: () => number,
+): Promise<{
+  dagId: string;
+  results: BackfillDateResult[];
+  succeeded: number;
+  failed: number;
+  skipped: number;
+}> {
+  const plan = await engine.planBackfill(dag, options);
+  const limit = options.maxActiveRuns ?? dag.maxActiveRuns;
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new InvalidInputError(`max active runs must be a positive integer, got ${limit}`);
+  }
+  const results: BackfillDateResult[] = new Array(plan.entries.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const i = next++;
+      const entry = plan.entries[i];
+      if (!entry) return;
+      const started = now();
+      const done = (r: Omit<BackfillDateResult, 'logicalDate' | 'action' | 'durationMs'>): void => {
+        results[i] = {
+          logicalDate: entry.logicalDate,
+          action: entry.action,
+          durationMs: now() - started,
+          ...r,
+        };
+        options.onRunDone?.(results[i]!);
+      };
+      if (entry.action === 'skip') {
+        done({ state: 'skipped', runId: null, error: entry.reason });
+        continue;
+      }
+      if (options.signal?.aborted) {
+        done({ state: 'interrupted', runId: null, error: 'backfill interrupted before this date started' });
+        continue;
+      }
+      try {
+        const result = await engine.run(dag, {
+          logicalDate: entry.logicalDate,
+          runType: 'backfill',
+          force: entry.action === 'rerun' && entry.existingState === 'success',
+          ...(options.params ? { params: options.params } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+          ...(options.registry ? { registry: options.registry } : {}),
+        });
+        const failedTask = result.tasks.find((t) => t.state === 'failed');
+        done({
+          state:
+            result.state === 'queued'
+              ? 'interrupted'
+              : result.state === 'running'
+                ? 'interrupted'
+                : result.state,
+          runId: result.runId,
+          error: failedTask ? `${failedTask.taskId}: ${failedTask.error ?? 'failed'}` : null,
+        });
+      } catch (error) {
+        if (error instanceof LeaseConflictError) {
+          // Another backfill or run owns this date: it executes it, we must not.
+          done({ state: 'skipped', runId: error.runId, error: error.message });
+        } else {
+          done({ state: 'failed', runId: null, error: (error as Error).message });
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, Math.max(1, plan.entries.length)) }, worker));
+  return {
+    dagId: dag.id,
+    results,
+    succeeded: results.filter((r) => r.state === 'success').length,
+    failed: results.filter((r) => r.state === 'failed' || r.state === 'interrupted').length,
+    skipped: results.filter((r) => r.state === 'skipped').length,
+  };
+}

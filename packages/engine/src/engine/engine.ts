@@ -1,0 +1,339 @@
+import path from 'node:path';
+import type { Executor } from '../executor/executor.js';
+import { LocalExecutor } from '../executor/local-executor.js';
+import { SecretMasker } from '../logging/mask.js';
+import { LogRouter } from '../logging/try-log.js';
+import type { Dag } from '../model/dag.js';
+import { InvalidInputError, LeaseConflictError, NotFoundError } from '../model/errors.js';
+import { type ParamValue, resolveParams, secretParamValues } from '../model/params.js';
+import { RunExecution } from '../scheduler/run-execution.js';
+import { PoolSlots } from '../scheduler/slots.js';
+import type { DagRunRecord, RunFilter, TryRecord } from '../store/records.js';
+import type { RunStore } from '../store/run-store.js';
+import { SqliteRunStore } from '../store/sqlite-store.js';
+import { type Clock, systemClock } from '../time/clock.js';
+import { logicalDateLabel, parseLogicalDate } from '../time/dates.js';
+import type {
+  BackfillOptions,
+  BackfillPlan,
+  BackfillResult,
+  ClearOptions,
+  ClearResult,
+  EngineEvent,
+  RunOptions,
+  RunResult,
+  RunSummary,
+  TestTaskOptions,
+  TestTaskResult,
+} from './api-types.js';
+import { dueConsumers } from './assets.js';
+import { executeBackfill, planBackfill } from './backfill.js';
+import { clearRun } from './clear.js';
+import { holderIsGone, RunLease } from './lease.js';
+import { prepareRun } from './prepare-run.js';
+import { summarizeRun } from './summary.js';
+import { testTask } from './test-task.js';
+
+export interface EngineOptions {
+  /** StreamPro home: `state.db` and `logs/` live here. */
+  readonly home: string;
+  /** @default SqliteRunStore at `<home>/state.db` */
+  readonly store?: RunStore;
+  /** @default the system clock */
+  readonly clock?: Clock;
+  /** @default LocalExecutor */
+  readonly executor?: Executor;
+  /** Named pools and their slot counts, e.g. `{ duckdb: 1 }`. Unlisted pools are unbounded. */
+  readonly pools?: Readonly<Record<string, number>>;
+  /** @default 30_000 */
+  readonly leaseTtlMs?: number;
+  /** Source of jitter draws in [0, 1). @default Math.random */
+  readonly random?: () => number;
+  /** Values masked in every log line (credentials of connections). */
+  readonly secrets?: readonly string[];
+}
+
+/** Runs DAGs durably: the one entry point of the CLI and of tests. Create with `Engine.open`, end with `close`. */
+export class Engine {
+  readonly logsDir: string;
+  readonly #clock: Clock;
+  readonly #executor: Executor;
+  readonly #pools: PoolSlots;
+  readonly #logs: LogRouter;
+  readonly #leaseTtlMs: number;
+  readonly #random: () => number;
+  readonly #secrets: readonly string[];
+
+  private constructor(
+    readonly home: string,
+    readonly store: RunStore,
+    options: EngineOptions,
+  ) {
+    this.logsDir = path.join(home, 'logs');
+    this.#clock = options.clock ?? systemClock;
+    this.#executor = options.executor ?? new LocalExecutor(this.#clock);
+    this.#pools = new PoolSlots(options.pools);
+    this.#logs = new LogRouter(this.logsDir);
+    this.#leaseTtlMs = options.leaseTtlMs ?? 30_000;
+    this.#random = options.random ?? Math.random;
+    this.#secrets = options.secrets ?? [];
+  }
+
+  static async open(options: EngineOptions): Promise<Engine> {
+    const home = path.resolve(options.home);
+    const store = options.store ?? (await SqliteRunStore.open(path.join(home, 'state.db')));
+    return new Engine(home, store, options);
+  }
+
+  /** Executes the run of `dag` for a logical date, or resumes it; then the asset-triggered runs it causes. */
+  async run(dag: Dag, options: RunOptions): Promise<RunResult> {
+    const logicalDate = toDate(options.logicalDate);
+    const selection = this.#selection(dag, options.tasks);
+    const emit = options.onEvent ?? (() => {});
+    const iso = logicalDate.toISOString();
+    const runType = options.runType ?? 'manual';
+    const params = resolveParams(dag.id, dag.params, options.params);
+    const { run } = await this.store.ensureRun(
+      {
+        dagId: dag.id,
+        runId: `${runType}__${logicalDateLabel(logicalDate)}`,
+        logicalDate: iso,
+        runType,
+        params,
+        createdAt: this.#now(),
+      },
+      dag.tasks.map((t) => t.id),
+    );
+    if (run.state === 'success' && !options.force && !selection) {
+      emit({
+        type: 'run-skipped',
+        dagId: dag.id,
+        runId: run.runId,
+        logicalDate: iso,
+        reason: 'already succeeded',
+      });
+      const summary = await this.#summary(dag, run);
+      return {
+        ...summary,
+        alreadyDone: true,
+        triggered: await this.#triggerConsumers(dag, summary, options),
+      };
+    }
+    const lease = await RunLease.acquire(this.store, this.#clock, dag.id, run.runId, this.#leaseTtlMs);
+    let state: DagRunRecord['state'];
+    try {
+      state = await this.#execute(dag, run, lease, selection, options, emit);
+    } finally {
+      await lease.release();
+    }
+    const after = (await this.store.getRun(dag.id, run.runId))!;
+    const summary = await this.#summary(dag, after);
+    const triggered = state === 'success' ? await this.#triggerConsumers(dag, summary, options) : [];
+    return { ...summary, alreadyDone: false, triggered };
+  }
+
+  async #execute(
+    dag: Dag,
+    run: DagRunRecord,
+    lease: RunLease,
+    selection: ReadonlySet<string> | undefined,
+    options: RunOptions,
+    emit: (e: EngineEvent) => void,
+  ): Promise<DagRunRecord['state']> {
+    const known = new Set((await this.store.listTaskInstances(dag.id, run.runId)).map((t) => t.taskId));
+    const added = dag.tasks.filter((t) => !known.has(t.id));
+    await this.store.apply(
+      added.map((t) => ({ kind: 'add-task', dagId: dag.id, runId: run.runId, taskId: t.id }) as const),
+    );
+    const instances = await this.store.listTaskInstances(dag.id, run.runId);
+    const orphanTries = (await this.store.listTries(dag.id, run.runId)).filter((t) => t.state === 'running');
+    if (selection) this.#checkSelection(dag, selection, instances);
+    const prepared = prepareRun({
+      dag,
+      runId: run.runId,
+      instances,
+      orphanTries,
+      force: options.force ?? false,
+      selection,
+      now: this.#now(),
+    });
+    const startedAt = this.#now();
+    await this.store.apply([
+      ...prepared.changes,
+      { kind: 'run', dagId: dag.id, runId: run.runId, state: 'running', startedAt, endedAt: null },
+    ]);
+    emit({
+      type: 'run-state',
+      dagId: dag.id,
+      runId: run.runId,
+      logicalDate: run.logicalDate,
+      state: 'running',
+      at: startedAt,
+    });
+    const params: Record<string, ParamValue> =
+      options.params !== undefined ? resolveParams(dag.id, dag.params, options.params) : { ...run.params };
+    const masker = new SecretMasker([...this.#secrets, ...secretParamValues(dag.params, params)]);
+    const execution = new RunExecution(
+      {
+        store: this.store,
+        executor: this.#executor,
+        clock: this.#clock,
+        pools: this.#pools,
+        logs: this.#logs,
+        random: this.#random,
+        onEvent: emit,
+      },
+      dag,
+      { ...run, lease: null },
+      prepared.instances,
+      params,
+      masker,
+      selection,
+    );
+    const state = await execution.execute(options.signal);
+    const endedAt = this.#now();
+    await this.store.apply([
+      { kind: 'run', dagId: dag.id, runId: run.runId, state, endedAt: state === 'queued' ? null : endedAt },
+    ]);
+    emit({
+      type: 'run-state',
+      dagId: dag.id,
+      runId: run.runId,
+      logicalDate: run.logicalDate,
+      state,
+      at: endedAt,
+    });
+    if (lease.lost) {
+      throw new LeaseConflictError(dag.id, run.runId, 'another process (our lease expired while running)');
+    }
+    return state;
+  }
+
+  async #triggerConsumers(dag: Dag, summary: RunSummary, options: RunOptions): Promise<RunResult[]> {
+    if (!options.registry || summary.state !== 'success' || options.signal?.aborted) return [];
+    const out: RunResult[] = [];
+    for (const consumer of await dueConsumers(this.store, options.registry, dag, summary.logicalDate)) {
+      const existing = await this.store.findRunByLogicalDate(consumer.id, summary.logicalDate);
+      out.push(
+        await this.run(consumer, {
+          logicalDate: summary.logicalDate,
+          runType: 'asset_triggered',
+          force: existing?.state === 'success',
+          registry: options.registry,
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+        }),
+      );
+    }
+    return out;
+  }
+
+  #selection(dag: Dag, tasks: readonly string[] | undefined): ReadonlySet<string> | undefined {
+    if (!tasks || tasks.length === 0) return undefined;
+    for (const id of tasks) {
+      if (!dag.getTask(id)) {
+        throw new NotFoundError(
+          `unknown task '${id}' in DAG '${dag.id}'; known tasks: ${dag.topologicalOrder().join(', ')}`,
+        );
+      }
+    }
+    return new Set(tasks);
+  }
+
+  #checkSelection(
+    dag: Dag,
+    selection: ReadonlySet<string>,
+    instances: readonly { taskId: string; state: string }[],
+  ) {
+    const state = new Map(instances.map((t) => [t.taskId, t.state]));
+    for (const id of selection) {
+      for (const up of dag.getTask(id)!.upstreamIds) {
+        if (selection.has(up)) continue;
+        const s = state.get(up);
+        if (s !== 'success' && s !== 'skipped') {
+          throw new InvalidInputError(
+            `task '${id}' needs upstream '${up}', which is ${s ?? 'missing'}; run the whole DAG first or select '${up}' too`,
+          );
+        }
+      }
+    }
+  }
+
+  /** The run of `dag` for a logical date with its tasks, or undefined when there is none. */
+  async status(dag: Dag, logicalDate: string | Date): Promise<RunSummary | undefined> {
+    const run = await this.store.findRunByLogicalDate(dag.id, toDate(logicalDate).toISOString());
+    return run && this.#summary(dag, run);
+  }
+
+  async #summary(dag: Dag, run: DagRunRecord): Promise<RunSummary> {
+    const [instances, tries] = await Promise.all([
+      this.store.listTaskInstances(dag.id, run.runId),
+      this.store.listTries(dag.id, run.runId),
+    ]);
+    return summarizeRun(dag, run, instances, tries);
+  }
+
+  listRuns(dagId?: string, filter?: RunFilter): Promise<DagRunRecord[]> {
+    return this.store.listRuns(dagId, filter);
+  }
+
+  tries(dagId: string, runId: string, taskId?: string): Promise<TryRecord[]> {
+    return this.store.listTries(dagId, runId, taskId);
+  }
+
+  /** Resets task instances of a run so the next `run` executes them again; try history and logs are kept. */
+  async clear(dag: Dag, logicalDate: string | Date, options: ClearOptions = {}): Promise<ClearResult> {
+    const run = await this.store.findRunByLogicalDate(dag.id, toDate(logicalDate).toISOString());
+    if (!run) {
+      throw new NotFoundError(`DAG '${dag.id}' has no run for ${logicalDateLabel(toDate(logicalDate))}`);
+    }
+    if (
+      run.lease &&
+      !options.dryRun &&
+      run.lease.expiresAt > this.#now() &&
+      !holderIsGone(run.lease, run.lease.host)
+    ) {
+      throw new LeaseConflictError(dag.id, run.runId, `process ${run.lease.pid} on ${run.lease.host}`);
+    }
+    this.#selection(dag, options.tasks);
+    return clearRun(this.store, dag, run, options);
+  }
+
+  planBackfill(dag: Dag, options: BackfillOptions): Promise<BackfillPlan> {
+    return planBackfill(this.store, dag, options);
+  }
+
+  backfill(dag: Dag, options: BackfillOptions): Promise<BackfillResult> {
+    return executeBackfill(this, dag, options, () => this.#clock.now());
+  }
+
+  /** Runs one task once, like `airflow tasks test`: upstream outputs from the stored run, nothing recorded. */
+  testTask(dag: Dag, taskId: string, options: TestTaskOptions): Promise<TestTaskResult> {
+    this.#selection(dag, [taskId]);
+    return testTask(
+      { store: this.store, logs: this.#logs, clock: this.#clock, secrets: this.#secrets },
+      dag,
+      taskId,
+      toDate(options.logicalDate),
+      options,
+    );
+  }
+
+  #now(): string {
+    return new Date(this.#clock.now()).toISOString();
+  }
+
+  async close(): Promise<void> {
+    this.#logs.close();
+    await this.store.close();
+  }
+}
+
+/** A logical date from user input; throws InvalidInputError for a malformed or impossible date. */
+export function toDate(value: string | Date): Date {
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw new InvalidInputError('invalid date: not a valid Date');
+    return value;
+  }
+  return parseLogicalDate(value);
+}

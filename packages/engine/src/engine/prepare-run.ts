@@ -1,0 +1,87 @@
+import type { Dag } from '../model/dag.js';
+import { TaskInterruptedError } from '../model/errors.js';
+import { assertTransition, isFinal, type TaskState } from '../model/states.js';
+import type { StateChange, TaskInstanceRecord, TryRecord } from '../store/records.js';
+
+export interface PrepareInput {
+  readonly dag: Dag;
+  readonly runId: string;
+  readonly instances: readonly TaskInstanceRecord[];
+  /** Tries of the run still marked running: their process is gone (we hold the lease now). */
+  readonly orphanTries: readonly TryRecord[];
+  readonly force: boolean;
+  /** Tasks to execute; every other task keeps its state. */
+  readonly selection: ReadonlySet<string> | undefined;
+  readonly now: string;
+}
+
+/**
+ * The changes that turn a stored run into one ready to execute:
+ * - tries left `running` by a dead owner are recorded failed (zombies);
+ * - tasks that did not succeed (or all selected/forced tasks) go back to `none`, keeping their try numbers
+ *   and getting a fresh retry budget; successful tasks keep their outputs and are not re-run.
+ */
+export function prepareRun(input: PrepareInput): { changes: StateChange[]; instances: TaskInstanceRecord[] } {
+  const changes: StateChange[] = [];
+  const { dag, runId } = input;
+  for (const t of input.orphanTries) {
+    const error = new TaskInterruptedError(
+      `try ${t.tryNumber} was left running by process ${t.pid} on ${t.host}, which is gone (zombie)`,
+    );
+    changes.push({
+      kind: 'try-end',
+      dagId: dag.id,
+      runId,
+      taskId: t.taskId,
+      tryNumber: t.tryNumber,
+      state: 'failed',
+      endedAt: input.now,
+      durationMs: Math.max(0, Date.parse(input.now) - Date.parse(t.startedAt)),
+      errorName: error.name,
+      errorMessage: error.message,
+      errorStack: null,
+    });
+  }
+  const instances = input.instances.map((ti) => {
+    const def = dag.getTask(ti.taskId);
+    if (!def) return ti;
+    const selected = input.selection ? input.selection.has(ti.taskId) : true;
+    const keep: readonly TaskState[] = input.force || input.selection ? [] : ['success', 'skipped'];
+    if (!selected || (keep.includes(ti.state) && isFinal(ti.state))) return ti;
+    const subject = `${dag.id}/${runId}/${ti.taskId}`;
+    let from = ti.state;
+    if (from === 'running') {
+      // The zombie's try failed; record the task failed before it is reset, as the transition table demands.
+      assertTransition(subject, from, 'failed');
+      changes.push({
+        kind: 'task',
+        dagId: dag.id,
+        runId,
+        taskId: ti.taskId,
+        state: 'failed',
+        endedAt: input.now,
+      });
+      from = 'failed';
+    }
+    assertTransition(subject, from, 'none');
+    const reset: TaskInstanceRecord = {
+      ...ti,
+      state: 'none',
+      maxTries: ti.tryNumber + def.options.retries + 1,
+      output: ti.state === 'success' && !input.force && !input.selection ? ti.output : null,
+      nextTryAt: null,
+    };
+    changes.push({
+      kind: 'task',
+      dagId: dag.id,
+      runId,
+      taskId: ti.taskId,
+      state: 'none',
+      maxTries: reset.maxTries,
+      output: reset.output,
+      nextTryAt: null,
+    });
+    return reset;
+  });
+  return { changes, instances };
+}

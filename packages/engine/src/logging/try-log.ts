@@ -1,0 +1,136 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import winston from 'winston';
+import TransportStream from 'winston-transport';
+import type { LogFields, LogLevel, TaskInstanceKey, TaskLogger } from './logger.js';
+import type { SecretMasker } from './mask.js';
+
+const SINK = Symbol('streampro.sink');
+const MESSAGE = Symbol.for('message');
+
+/** Where one try's lines go: a file descriptor or a callback (for `dag test`). */
+interface Sink {
+  write(line: string): void;
+  readonly masker: SecretMasker;
+}
+
+type Info = winston.Logform.TransformableInfo & { [SINK]?: Sink; [MESSAGE]?: string };
+
+/**
+ * Writes each formatted line to the sink named in the record, synchronously, so the lines of a try that is
+ * killed mid-way are on disk up to its last call.
+ */
+class SinkTransport extends TransportStream {
+  override log(info: Info, next: () => void): void {
+    const sink = info[SINK];
+    const line = info[MESSAGE];
+    if (sink && line !== undefined) sink.write(`${sink.masker.mask(line)}\n`);
+    next();
+  }
+}
+
+/** One winston logger per engine; try loggers route their lines to their own files through it. */
+export class LogRouter {
+  readonly #logger = winston.createLogger({
+    level: 'debug',
+    format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
+    transports: [new SinkTransport()],
+  });
+
+  constructor(readonly logsDir: string) {}
+
+  /** `<logs>/dag_id=<dag>/run_id=<run>/task_id=<task>/attempt=<n>.log` */
+  pathOf(key: TaskInstanceKey): string {
+    return path.join(
+      this.logsDir,
+      `dag_id=${key.dagId}`,
+      `run_id=${key.runId}`,
+      `task_id=${key.taskId}`,
+      `attempt=${key.tryNumber}.log`,
+    );
+  }
+
+  /** Opens the log file of a try (appending, so a re-used try number never loses earlier lines). */
+  openTryLog(key: TaskInstanceKey, masker: SecretMasker): TryLog {
+    const file = this.pathOf(key);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const fd = fs.openSync(file, 'a');
+    return new TryLog(this.#logger, key, file, fd, masker);
+  }
+
+  /** A logger whose lines go to a callback instead of a file (used by `dag test`). */
+  callbackLogger(
+    key: TaskInstanceKey,
+    masker: SecretMasker,
+    onLine: (line: Readonly<Record<string, unknown>>) => void,
+  ): TaskLogger {
+    const sink: Sink = { masker, write: (line) => onLine(JSON.parse(line)) };
+    return new ScopedLogger(this.#logger, key, sink);
+  }
+
+  close(): void {
+    this.#logger.close();
+  }
+}
+
+class ScopedLogger implements TaskLogger {
+  constructor(
+    private readonly logger: winston.Logger,
+    readonly scope: TaskInstanceKey,
+    private readonly sink: Sink,
+  ) {}
+
+  #write(level: LogLevel, message: string, fields?: LogFields): void {
+    this.logger.log({ ...fields, level, message, ...this.scope, [SINK]: this.sink });
+  }
+
+  error(message: string, fields?: LogFields): void {
+    this.#write('error', message, fields);
+  }
+  warn(message: string, fields?: LogFields): void {
+    this.#write('warn', message, fields);
+  }
+  info(message: string, fields?: LogFields): void {
+    this.#write('info', message, fields);
+  }
+  debug(message: string, fields?: LogFields): void {
+    this.#write('debug', message, fields);
+  }
+}
+
+/** The log of one try: a scoped logger over an open file, closed when the try ends. */
+export class TryLog {
+  readonly logger: TaskLogger;
+  #fd: number | null;
+
+  constructor(
+    logger: winston.Logger,
+    key: TaskInstanceKey,
+    readonly path: string,
+    fd: number,
+    masker: SecretMasker,
+  ) {
+    this.#fd = fd;
+    const sink: Sink = {
+      masker,
+      write: (line) => {
+        if (this.#fd !== null) fs.writeSync(this.#fd, line);
+      },
+    };
+    this.logger = new ScopedLogger(logger, key, sink);
+  }
+
+  /** Writes the error (message and stack) as the last line, for failed tries. */
+  logError(error: Error): void {
+    this.logger.error(`try failed: ${error.message}`, {
+      error: { name: error.name, message: error.message, stack: error.stack },
+    });
+  }
+
+  close(): void {
+    if (this.#fd !== null) {
+      fs.closeSync(this.#fd);
+      this.#fd = null;
+    }
+  }
+}

@@ -1,0 +1,447 @@
+import os from 'node:os';
+import type { EngineEvent } from '../engine/api-types.js';
+import type { Executor, ExecutorListener, TryOutcome } from '../executor/executor.js';
+import { outcomeOfError } from '../executor/outcome.js';
+import type { TaskInstanceKey } from '../logging/logger.js';
+import type { SecretMasker } from '../logging/mask.js';
+import type { LogRouter, TryLog } from '../logging/try-log.js';
+import type { Dag } from '../model/dag.js';
+import { TaskInterruptedError } from '../model/errors.js';
+import { dataIntervalOf } from '../model/schedule.js';
+import { assertTransition, isFailedState, isFinal, type RunState, type TaskState } from '../model/states.js';
+import type { TaskDefinition } from '../model/task.js';
+import { buildContext } from '../runtime/build-context.js';
+import { normalizeOutput } from '../runtime/output.js';
+import type { DagRunRecord, StateChange, TaskInstanceRecord } from '../store/records.js';
+import type { RunStore } from '../store/run-store.js';
+import type { Clock } from '../time/clock.js';
+import { retryDelayMs } from './retry-policy.js';
+import type { PoolSlots } from './slots.js';
+import { countUpstream, decide } from './trigger-rules.js';
+
+export interface ExecutionDeps {
+  readonly store: RunStore;
+  readonly executor: Executor;
+  readonly clock: Clock;
+  readonly pools: PoolSlots;
+  readonly logs: LogRouter;
+  readonly random: () => number;
+  readonly onEvent: (event: EngineEvent) => void;
+}
+
+interface TaskSlot {
+  def: TaskDefinition;
+  ti: TaskInstanceRecord;
+  index: number;
+  log?: TryLog;
+  startedMs?: number;
+}
+
+/**
+ * Executes one run: evaluates trigger rules, dispatches ready tasks within the run's and pools' limits,
+ * and turns executor reports into state. It is the only writer of the run's state; changes made in one
+ * scheduling pass are committed in one transaction before tasks are handed to the executor.
+ */
+export class RunExecution {
+  readonly #tasks = new Map<string, TaskSlot>();
+  readonly #order: TaskSlot[];
+  #pending: StateChange[] = [];
+  #events: EngineEvent[] = [];
+  #active = 0;
+  #tickScheduled = false;
+  #ticking = false;
+  #again = false;
+  #retryTimer: { at: number; cancel: () => void } | null = null;
+  #finish: ((state: RunState) => void) | null = null;
+  #fail: ((error: unknown) => void) | null = null;
+  #stopping: Error | null = null;
+  #unsubscribe: () => void = () => {};
+  readonly #host = os.hostname();
+
+  constructor(
+    private readonly deps: ExecutionDeps,
+    private readonly dag: Dag,
+    private readonly run: DagRunRecord,
+    instances: readonly TaskInstanceRecord[],
+    private readonly params: Record<string, unknown>,
+    private readonly masker: SecretMasker,
+    /** Only these tasks may be dispatched (others are left as they are); all when undefined. */
+    private readonly selection: ReadonlySet<string> | undefined,
+  ) {
+    const byId = new Map(instances.map((ti) => [ti.taskId, ti]));
+    this.#order = dag.topologicalOrder().map((id, index) => {
+      const def = dag.getTask(id)!;
+      const ti = byId.get(id);
+      if (!ti) throw new Error(`run ${run.runId} has no task instance for ${id}`);
+      return { def, ti, index };
+    });
+    for (const slot of this.#order) this.#tasks.set(slot.def.id, slot);
+  }
+
+  /** Runs until every (selected) task is final, or until `signal` aborts. Resolves to the run's new state. */
+  execute(signal?: AbortSignal): Promise<RunState> {
+    return new Promise<RunState>((resolve, reject) => {
+      this.#finish = resolve;
+      this.#fail = reject;
+      this.#unsubscribe = this.deps.pools.subscribe(() => this.#kick());
+      if (signal?.aborted) this.#stop(new TaskInterruptedError('run interrupted before it started'));
+      signal?.addEventListener(
+        'abort',
+        () => this.#stop(new TaskInterruptedError('run interrupted (cancelled)')),
+        {
+          once: true,
+        },
+      );
+      this.#kick();
+    });
+  }
+
+  #stop(error: Error): void {
+    if (this.#stopping) return;
+    this.#stopping = error;
+    for (const slot of this.#order) {
+      if (slot.ti.state === 'queued' || slot.ti.state === 'running') {
+        this.deps.executor.cancel(this.#key(slot), error);
+      }
+    }
+    this.#kick();
+  }
+
+  #key(slot: TaskSlot): TaskInstanceKey {
+    return {
+      dagId: this.run.dagId,
+      runId: this.run.runId,
+      taskId: slot.def.id,
+      tryNumber: slot.ti.tryNumber,
+    };
+  }
+
+  #set(
+    slot: TaskSlot,
+    state: TaskState,
+    patch: Omit<Extract<StateChange, { kind: 'task' }>, 'kind' | 'dagId' | 'runId' | 'taskId' | 'state'> = {},
+    error?: string,
+  ): void {
+    assertTransition(`${this.run.dagId}/${this.run.runId}/${slot.def.id}`, slot.ti.state, state);
+    const change = {
+      kind: 'task',
+      dagId: this.run.dagId,
+      runId: this.run.runId,
+      taskId: slot.def.id,
+      state,
+      ...patch,
+    } as const;
+    slot.ti = {
+      ...slot.ti,
+      state,
+      tryNumber: patch.tryNumber ?? slot.ti.tryNumber,
+      maxTries: patch.maxTries ?? slot.ti.maxTries,
+      output: patch.output === undefined ? slot.ti.output : patch.output,
+      startedAt: patch.startedAt === undefined ? slot.ti.startedAt : patch.startedAt,
+      endedAt: patch.endedAt === undefined ? slot.ti.endedAt : patch.endedAt,
+      durationMs: patch.durationMs === undefined ? slot.ti.durationMs : patch.durationMs,
+      nextTryAt: patch.nextTryAt === undefined ? slot.ti.nextTryAt : patch.nextTryAt,
+    };
+    this.#pending.push(change);
+    this.#events.push({
+      type: 'task-state',
+      dagId: this.run.dagId,
+      runId: this.run.runId,
+      taskId: slot.def.id,
+      state,
+      tryNumber: slot.ti.tryNumber,
+      at: this.#iso(),
+      ...(error === undefined ? {} : { error }),
+      ...(slot.log ? { logPath: slot.log.path } : {}),
+    });
+  }
+
+  #iso(): string {
+    return new Date(this.deps.clock.now()).toISOString();
+  }
+
+  #kick(): void {
+    if (this.#tickScheduled) return;
+    this.#tickScheduled = true;
+    setImmediate(() => {
+      this.#tickScheduled = false;
+      void this.#tick();
+    });
+  }
+
+  async #tick(): Promise<void> {
+    if (this.#ticking) {
+      this.#again = true;
+      return;
+    }
+    this.#ticking = true;
+    try {
+      const toSubmit = this.#stopping ? [] : this.#schedule();
+      const changes = this.#pending;
+      const events = this.#events;
+      this.#pending = [];
+      this.#events = [];
+      await this.deps.store.apply(changes);
+      for (const e of events) this.deps.onEvent(e);
+      for (const slot of toSubmit) this.#submit(slot);
+      this.#maybeFinish();
+    } catch (error) {
+      this.#abandon(error);
+      return;
+    } finally {
+      this.#ticking = false;
+    }
+    if (this.#again) {
+      this.#again = false;
+      this.#kick();
+    }
+  }
+
+  /** Trigger rules, due retries and dispatch; returns the tasks to hand to the executor after the commit. */
+  #schedule(): TaskSlot[] {
+    const now = this.deps.clock.now();
+    for (const slot of this.#order) {
+      if (this.selection && !this.selection.has(slot.def.id)) continue;
+      if (slot.ti.state === 'none') {
+        const states = slot.def.upstreamIds.map((id) => this.#tasks.get(id)!.ti.state);
+        const decision = decide(slot.def.options.triggerRule, countUpstream(states));
+        if (decision === 'run') this.#set(slot, 'scheduled');
+        else if (decision === 'skip') this.#set(slot, 'skipped', { endedAt: this.#iso() });
+        else if (decision === 'upstream_failed') this.#set(slot, 'upstream_failed', { endedAt: this.#iso() });
+      } else if (
+        slot.ti.state === 'up_for_retry' &&
+        slot.ti.nextTryAt &&
+        Date.parse(slot.ti.nextTryAt) <= now
+      ) {
+        this.#set(slot, 'scheduled');
+      }
+    }
+    const ready = this.#order
+      .filter((s) => s.ti.state === 'scheduled')
+      .sort((a, b) => b.def.options.priorityWeight - a.def.options.priorityWeight || a.index - b.index);
+    const out: TaskSlot[] = [];
+    for (const slot of ready) {
+      if (this.#active >= this.dag.maxActiveTasks) break;
+      if (!this.deps.pools.tryAcquire(slot.def.options.pool)) continue;
+      this.#active++;
+      const tryNumber = slot.ti.tryNumber + 1;
+      this.#set(slot, 'queued', { tryNumber, nextTryAt: null });
+      out.push(slot);
+    }
+    this.#armRetryTimer();
+    return out;
+  }
+
+  #armRetryTimer(): void {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const slot of this.#order) {
+      if (slot.ti.state === 'up_for_retry' && slot.ti.nextTryAt) {
+        earliest = Math.min(earliest, Date.parse(slot.ti.nextTryAt));
+      }
+    }
+    if (this.#retryTimer && this.#retryTimer.at === earliest) return;
+    this.#retryTimer?.cancel();
+    this.#retryTimer = null;
+    if (earliest === Number.POSITIVE_INFINITY) return;
+    const cancel = this.deps.clock.setTimer(earliest - this.deps.clock.now(), () => {
+      this.#retryTimer = null;
+      this.#kick();
+    });
+    this.#retryTimer = { at: earliest, cancel };
+  }
+
+  #submit(slot: TaskSlot): void {
+    const key = this.#key(slot);
+    const log = this.deps.logs.openTryLog(key, this.masker);
+    slot.log = log;
+    const listener: ExecutorListener = {
+      started: () => this.#onStarted(slot),
+      finished: (_k, outcome) => this.#onFinished(slot, outcome),
+    };
+    this.deps.executor.submit(
+      {
+        key,
+        timeoutMs: slot.def.options.executionTimeout,
+        execute: (signal) => this.#runBody(slot, key, log, signal),
+      },
+      listener,
+    );
+  }
+
+  async #runBody(
+    slot: TaskSlot,
+    key: TaskInstanceKey,
+    log: TryLog,
+    signal: AbortSignal,
+  ): Promise<TryOutcome> {
+    const ctx = buildContext({
+      dagId: key.dagId,
+      runId: key.runId,
+      taskId: key.taskId,
+      tryNumber: key.tryNumber,
+      maxTries: slot.ti.maxTries,
+      logicalDate: new Date(this.run.logicalDate),
+      dataInterval: dataIntervalOf(this.dag.parsedSchedule, new Date(this.run.logicalDate)),
+      params: this.params,
+      upstreamIds: slot.def.upstreamIds,
+      upstreamOutput: (id) => {
+        const up = this.#tasks.get(id)!.ti;
+        return up.state === 'success' ? { output: up.output } : { missing: `it is ${up.state}, not success` };
+      },
+      log: log.logger,
+      signal,
+      masker: this.masker,
+    });
+    try {
+      const output = await slot.def.run(ctx);
+      return { kind: 'success', output: normalizeOutput(key.taskId, output) };
+    } catch (error) {
+      return outcomeOfError(error);
+    }
+  }
+
+  #onStarted(slot: TaskSlot): void {
+    if (slot.ti.state !== 'queued') return;
+    const now = this.deps.clock.now();
+    slot.startedMs = now;
+    const startedAt = new Date(now).toISOString();
+    slot.log?.logger.info(`starting try ${slot.ti.tryNumber} of ${slot.ti.maxTries}`, {
+      host: this.#host,
+      pid: process.pid,
+    });
+    this.#set(slot, 'running', { startedAt, endedAt: null, durationMs: null });
+    this.#pending.push({
+      kind: 'try-start',
+      record: {
+        dagId: this.run.dagId,
+        runId: this.run.runId,
+        taskId: slot.def.id,
+        tryNumber: slot.ti.tryNumber,
+        state: 'running',
+        startedAt,
+        endedAt: null,
+        durationMs: null,
+        errorName: null,
+        errorMessage: null,
+        errorStack: null,
+        logPath: slot.log?.path ?? '',
+        host: this.#host,
+        pid: process.pid,
+      },
+    });
+    this.#kick();
+  }
+
+  #onFinished(slot: TaskSlot, outcome: TryOutcome): void {
+    this.#active--;
+    this.deps.pools.release(slot.def.options.pool);
+    const now = this.deps.clock.now();
+    const endedAt = new Date(now).toISOString();
+    const durationMs = now - (slot.startedMs ?? now);
+    const log = slot.log;
+    let state: TaskState;
+    let error: Error | undefined;
+    let nextTryAt: string | null = null;
+    if (outcome.kind === 'success') {
+      state = 'success';
+      log?.logger.info('try succeeded', { durationMs });
+    } else if (outcome.kind === 'skipped') {
+      state = 'skipped';
+      log?.logger.info(`task skipped: ${outcome.reason}`, { durationMs });
+    } else {
+      error = outcome.error;
+      const retry = outcome.retryable && !this.#stopping && slot.ti.tryNumber < slot.ti.maxTries;
+      state = retry ? 'up_for_retry' : 'failed';
+      log?.logError(error);
+      if (retry) {
+        const delay =
+          outcome.retryAfterMs ?? retryDelayMs(slot.def.options, slot.ti.tryNumber, this.deps.random());
+        nextTryAt = new Date(now + delay).toISOString();
+        log?.logger.info(`retrying in ${delay} ms (try ${slot.ti.tryNumber + 1} of ${slot.ti.maxTries})`);
+      }
+    }
+    log?.close();
+    if (slot.ti.state === 'queued') {
+      // Finished without a `started` report (cancelled in the queue): record the try all the same.
+      this.#onStarted(slot);
+    }
+    const message = error ? this.masker.mask(error.message) : undefined;
+    this.#set(
+      slot,
+      state,
+      {
+        endedAt,
+        durationMs,
+        nextTryAt,
+        output: outcome.kind === 'success' ? outcome.output : null,
+      },
+      message,
+    );
+    this.#pending.push({
+      kind: 'try-end',
+      dagId: this.run.dagId,
+      runId: this.run.runId,
+      taskId: slot.def.id,
+      tryNumber: slot.ti.tryNumber,
+      state,
+      endedAt,
+      durationMs,
+      errorName: error?.name ?? null,
+      errorMessage: message ?? null,
+      errorStack: error?.stack ? this.masker.mask(error.stack) : null,
+    });
+    if (state === 'success') {
+      for (const asset of slot.def.outlets) {
+        this.#pending.push({
+          kind: 'asset-event',
+          event: {
+            asset,
+            logicalDate: this.run.logicalDate,
+            dagId: this.run.dagId,
+            runId: this.run.runId,
+            taskId: slot.def.id,
+            createdAt: endedAt,
+          },
+        });
+      }
+    }
+    this.#kick();
+  }
+
+  #maybeFinish(): void {
+    if (!this.#finish || this.#active > 0 || this.#pending.length > 0 || this.#tickScheduled) return;
+    const relevant = this.#order.filter((s) => !this.selection || this.selection.has(s.def.id));
+    const unfinished = relevant.some((s) => !isFinal(s.ti.state));
+    const canProgress = relevant.some((s) => s.ti.state === 'scheduled' || s.ti.state === 'up_for_retry');
+    if (unfinished && !this.#stopping && canProgress) {
+      // Something waits for a retry time or for a pool slot another run holds: its timer or the pool wakes us.
+      return;
+    }
+    this.#retryTimer?.cancel();
+    this.#unsubscribe();
+    const all = this.#order.map((s) => s.ti.state);
+    let state: RunState;
+    if (all.some((s) => isFailedState(s))) state = 'failed';
+    else if (all.every((s) => isFinal(s))) state = 'success';
+    else state = 'queued';
+    // An interrupted run stays resumable: the next `dag run` or the same backfill continues it.
+    if (this.#stopping) state = 'queued';
+    const finish = this.#finish;
+    this.#finish = null;
+    finish(state);
+  }
+
+  #abandon(error: unknown): void {
+    for (const slot of this.#order) {
+      if (slot.ti.state === 'queued' || slot.ti.state === 'running') {
+        this.deps.executor.cancel(this.#key(slot), new TaskInterruptedError('the state store failed'));
+      }
+    }
+    this.#retryTimer?.cancel();
+    this.#unsubscribe();
+    const fail = this.#fail;
+    this.#finish = null;
+    this.#fail = null;
+    fail?.(error);
+  }
+}

@@ -1,0 +1,65 @@
+/** Schema migrations of the SQLite store, applied in order; `PRAGMA user_version` records the last one. */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE dag_runs (
+    dag_id TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    logical_date TEXT NOT NULL,
+    run_type TEXT NOT NULL,
+    state TEXT NOT NULL,
+    params TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    ended_at TEXT,
+    lease_owner TEXT,
+    lease_host TEXT,
+    lease_pid INTEGER,
+    lease_heartbeat_at TEXT,
+    lease_expires_at TEXT,
+    PRIMARY KEY (dag_id, run_id),
+    UNIQUE (dag_id, logical_date)
+  );
+  CREATE TABLE task_instances (
+    dag_id TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    task_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    try_number INTEGER NOT NULL,
+    max_tries INTEGER NOT NULL,
+    output TEXT,
+    started_at TEXT,
+    ended_at TEXT,
+    duration_ms REAL,
+    next_try_at TEXT,
+    PRIMARY KEY (dag_id, run_id, task_id)
+  );
+  CREATE TABLE task_tries (
+    dag_id TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    task_id TEXT NOT NULL,
+    try_number INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    duration_ms REAL,
+    error_name TEXT,
+    error_message TEXT,
+    error_stack TEXT,
+    log_path TEXT NOT NULL,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    PRIMARY KEY (dag_id, run_id, task_id, try_number)
+  );
+  CREATE TABLE asset_events (
+    asset TEXT NOT NULL,
+    logical_date TEXT NOT NULL,
+    dag_id TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    task_id TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX asset_events_by_asset ON asset_events (asset, logical_date);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;

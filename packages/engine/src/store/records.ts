@@ -1,0 +1,143 @@
+import type { ParamValue } from '../model/params.js';
+import type { RunState, TaskState } from '../model/states.js';
+
+/** Why a run exists. */
+export type RunType = 'manual' | 'scheduled' | 'backfill' | 'asset_triggered';
+
+/** The lease of the process executing a run: one owner at a time. */
+export interface LeaseInfo {
+  /** `host:pid:nonce` of the owning process. */
+  readonly owner: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly heartbeatAt: string;
+  readonly expiresAt: string;
+}
+
+export interface DagRunRecord {
+  readonly dagId: string;
+  readonly runId: string;
+  /** ISO 8601 UTC. One run per (dagId, logicalDate). */
+  readonly logicalDate: string;
+  readonly runType: RunType;
+  readonly state: RunState;
+  readonly params: Readonly<Record<string, ParamValue>>;
+  readonly createdAt: string;
+  readonly startedAt: string | null;
+  readonly endedAt: string | null;
+  readonly lease: LeaseInfo | null;
+}
+
+export interface TaskInstanceRecord {
+  readonly dagId: string;
+  readonly runId: string;
+  readonly taskId: string;
+  readonly state: TaskState;
+  /** Number of the latest try (0 before the first). */
+  readonly tryNumber: number;
+  /** Last try number the current execution allows. */
+  readonly maxTries: number;
+  /** JSON output of the successful try, or null. */
+  readonly output: unknown;
+  readonly startedAt: string | null;
+  readonly endedAt: string | null;
+  readonly durationMs: number | null;
+  /** When an up_for_retry instance may run again (ISO), else null. */
+  readonly nextTryAt: string | null;
+}
+
+/** One try of a task instance, kept forever (clearing does not delete tries). */
+export interface TryRecord {
+  readonly dagId: string;
+  readonly runId: string;
+  readonly taskId: string;
+  readonly tryNumber: number;
+  /** `running` while it runs, then the state the try ended the task in. */
+  readonly state: TaskState;
+  readonly startedAt: string;
+  readonly endedAt: string | null;
+  readonly durationMs: number | null;
+  readonly errorName: string | null;
+  readonly errorMessage: string | null;
+  readonly errorStack: string | null;
+  readonly logPath: string;
+  readonly host: string;
+  readonly pid: number;
+}
+
+export interface AssetEventRecord {
+  readonly asset: string;
+  readonly logicalDate: string;
+  readonly dagId: string;
+  readonly runId: string;
+  readonly taskId: string;
+  readonly createdAt: string;
+}
+
+/** A change to the stored state; a batch of changes is applied in one transaction. */
+export type StateChange =
+  | {
+      readonly kind: 'run';
+      readonly dagId: string;
+      readonly runId: string;
+      readonly state: RunState;
+      readonly startedAt?: string | null;
+      readonly endedAt?: string | null;
+    }
+  | {
+      readonly kind: 'task';
+      readonly dagId: string;
+      readonly runId: string;
+      readonly taskId: string;
+      readonly state: TaskState;
+      readonly tryNumber?: number;
+      readonly maxTries?: number;
+      readonly output?: unknown;
+      readonly startedAt?: string | null;
+      readonly endedAt?: string | null;
+      readonly durationMs?: number | null;
+      readonly nextTryAt?: string | null;
+    }
+  | { readonly kind: 'add-task'; readonly dagId: string; readonly runId: string; readonly taskId: string }
+  | { readonly kind: 'try-start'; readonly record: TryRecord }
+  | {
+      readonly kind: 'try-end';
+      readonly dagId: string;
+      readonly runId: string;
+      readonly taskId: string;
+      readonly tryNumber: number;
+      readonly state: TaskState;
+      readonly endedAt: string;
+      readonly durationMs: number;
+      readonly errorName?: string | null;
+      readonly errorMessage?: string | null;
+      readonly errorStack?: string | null;
+    }
+  | { readonly kind: 'asset-event'; readonly event: AssetEventRecord };
+
+export interface NewRun {
+  readonly dagId: string;
+  readonly runId: string;
+  readonly logicalDate: string;
+  readonly runType: RunType;
+  readonly params: Readonly<Record<string, ParamValue>>;
+  readonly createdAt: string;
+}
+
+export interface LeaseClaim {
+  readonly owner: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly now: string;
+  readonly expiresAt: string;
+}
+
+/** Result of trying to take a run's lease. */
+export type LeaseResult =
+  | { readonly acquired: true; readonly tookOverFrom: LeaseInfo | null }
+  | { readonly acquired: false; readonly holder: LeaseInfo };
+
+export interface RunFilter {
+  readonly state?: RunState;
+  readonly limit?: number;
+}

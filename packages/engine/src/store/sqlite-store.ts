@@ -1,0 +1,376 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { RunState, TaskState } from '../model/states.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import type {
+  AssetEventRecord,
+  DagRunRecord,
+  LeaseClaim,
+  LeaseInfo,
+  LeaseResult,
+  NewRun,
+  RunFilter,
+  RunType,
+  StateChange,
+  TaskInstanceRecord,
+  TryRecord,
+} from './records.js';
+import type { RunStore } from './run-store.js';
+import { applyTaskPatch, leaseAvailable } from './shared.js';
+import { StateStoreError } from './state-store-error.js';
+
+type Row = Record<string, unknown>;
+type Db = Database.Database;
+type Stmt = Database.Statement;
+
+const str = (v: unknown): string => v as string;
+const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : (v as string));
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+function toRun(r: Row): DagRunRecord {
+  const lease: LeaseInfo | null = r.lease_owner
+    ? {
+        owner: str(r.lease_owner),
+        host: str(r.lease_host),
+        pid: Number(r.lease_pid),
+        heartbeatAt: str(r.lease_heartbeat_at),
+        expiresAt: str(r.lease_expires_at),
+      }
+    : null;
+  return {
+    dagId: str(r.dag_id),
+    runId: str(r.run_id),
+    logicalDate: str(r.logical_date),
+    runType: str(r.run_type) as RunType,
+    state: str(r.state) as RunState,
+    params: JSON.parse(str(r.params)),
+    createdAt: str(r.created_at),
+    startedAt: strOrNull(r.started_at),
+    endedAt: strOrNull(r.ended_at),
+    lease,
+  };
+}
+
+function toTask(r: Row): TaskInstanceRecord {
+  return {
+    dagId: str(r.dag_id),
+    runId: str(r.run_id),
+    taskId: str(r.task_id),
+    state: str(r.state) as TaskState,
+    tryNumber: Number(r.try_number),
+    maxTries: Number(r.max_tries),
+    output: r.output === null || r.output === undefined ? null : JSON.parse(str(r.output)),
+    startedAt: strOrNull(r.started_at),
+    endedAt: strOrNull(r.ended_at),
+    durationMs: numOrNull(r.duration_ms),
+    nextTryAt: strOrNull(r.next_try_at),
+  };
+}
+
+function toTry(r: Row): TryRecord {
+  return {
+    dagId: str(r.dag_id),
+    runId: str(r.run_id),
+    taskId: str(r.task_id),
+    tryNumber: Number(r.try_number),
+    state: str(r.state) as TaskState,
+    startedAt: str(r.started_at),
+    endedAt: strOrNull(r.ended_at),
+    durationMs: numOrNull(r.duration_ms),
+    errorName: strOrNull(r.error_name),
+    errorMessage: strOrNull(r.error_message),
+    errorStack: strOrNull(r.error_stack),
+    logPath: str(r.log_path),
+    host: str(r.host),
+    pid: Number(r.pid),
+  };
+}
+
+/**
+ * RunStore on a SQLite file (WAL, synchronous=NORMAL: a commit survives a process crash; a power loss may
+ * drop the last commits but never corrupts the file). Statements are prepared once.
+ */
+export class SqliteRunStore implements RunStore {
+  readonly #db: Db;
+  readonly #s: Record<string, Stmt>;
+  readonly #applyTx: (changes: readonly StateChange[]) => void;
+
+  private constructor(
+    db: Db,
+    readonly file: string,
+  ) {
+    this.#db = db;
+    const p = (sql: string): Stmt => db.prepare(sql);
+    this.#s = {
+      insertRun: p(`INSERT INTO dag_runs (dag_id, run_id, logical_date, run_type, state, params, created_at)
+        VALUES (?, ?, ?, ?, 'queued', ?, ?)`),
+      insertTask:
+        p(`INSERT OR IGNORE INTO task_instances (dag_id, run_id, task_id, state, try_number, max_tries)
+        VALUES (?, ?, ?, 'none', 0, 0)`),
+      getRun: p('SELECT * FROM dag_runs WHERE dag_id = ? AND run_id = ?'),
+      runByDate: p('SELECT * FROM dag_runs WHERE dag_id = ? AND logical_date = ?'),
+      tasks: p('SELECT * FROM task_instances WHERE dag_id = ? AND run_id = ? ORDER BY rowid'),
+      task: p('SELECT * FROM task_instances WHERE dag_id = ? AND run_id = ? AND task_id = ?'),
+      updateTask:
+        p(`UPDATE task_instances SET state = ?, try_number = ?, max_tries = ?, output = ?, started_at = ?,
+        ended_at = ?, duration_ms = ?, next_try_at = ? WHERE dag_id = ? AND run_id = ? AND task_id = ?`),
+      updateRun: p(`UPDATE dag_runs SET state = ?, started_at = coalesce(?, started_at),
+        ended_at = CASE WHEN ? THEN ? ELSE ended_at END WHERE dag_id = ? AND run_id = ?`),
+      tries: p('SELECT * FROM task_tries WHERE dag_id = ? AND run_id = ? ORDER BY task_id, try_number'),
+      triesOfTask: p(
+        'SELECT * FROM task_tries WHERE dag_id = ? AND run_id = ? AND task_id = ? ORDER BY try_number',
+      ),
+      insertTry: p(`INSERT OR REPLACE INTO task_tries (dag_id, run_id, task_id, try_number, state, started_at,
+        ended_at, duration_ms, error_name, error_message, error_stack, log_path, host, pid)
+        VALUES (@dagId, @runId, @taskId, @tryNumber, @state, @startedAt, @endedAt, @durationMs, @errorName,
+        @errorMessage, @errorStack, @logPath, @host, @pid)`),
+      endTry:
+        p(`UPDATE task_tries SET state = ?, ended_at = ?, duration_ms = ?, error_name = ?, error_message = ?,
+        error_stack = ? WHERE dag_id = ? AND run_id = ? AND task_id = ? AND try_number = ?`),
+      setLease: p(`UPDATE dag_runs SET lease_owner = ?, lease_host = ?, lease_pid = ?, lease_heartbeat_at = ?,
+        lease_expires_at = ? WHERE dag_id = ? AND run_id = ?`),
+      renewLease: p(`UPDATE dag_runs SET lease_heartbeat_at = ?, lease_expires_at = ?
+        WHERE dag_id = ? AND run_id = ? AND lease_owner = ?`),
+      releaseLease: p(`UPDATE dag_runs SET lease_owner = NULL, lease_host = NULL, lease_pid = NULL,
+        lease_heartbeat_at = NULL, lease_expires_at = NULL WHERE dag_id = ? AND run_id = ? AND lease_owner = ?`),
+      insertAsset: p(`INSERT INTO asset_events (asset, logical_date, dag_id, run_id, task_id, created_at)
+        VALUES (?, ?, ?, ?, ?, ?)`),
+      assets: p('SELECT * FROM asset_events WHERE asset = ? AND logical_date = ? ORDER BY rowid'),
+    };
+    this.#applyTx = db.transaction((changes: readonly StateChange[]) => {
+      for (const c of changes) this.#applyOne(c);
+    });
+  }
+
+  /** Opens (creating if needed) the state database and migrates it. */
+  static async open(file: string): Promise<SqliteRunStore> {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    let db: Db | undefined;
+    try {
+      db = new Database(file, { timeout: 5000 });
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      migrate(db, file);
+      return new SqliteRunStore(db, file);
+    } catch (error) {
+      db?.close();
+      if (error instanceof StateStoreError) throw error;
+      throw StateStoreError.from(file, error);
+    }
+  }
+
+  async ensureRun(run: NewRun, taskIds: readonly string[]): Promise<{ run: DagRunRecord; created: boolean }> {
+    return this.#guard(() =>
+      this.#db.transaction(() => {
+        const existing = this.#s.runByDate!.get(run.dagId, run.logicalDate) as Row | undefined;
+        if (existing) return { run: toRun(existing), created: false };
+        this.#s.insertRun!.run(
+          run.dagId,
+          run.runId,
+          run.logicalDate,
+          run.runType,
+          JSON.stringify(run.params),
+          run.createdAt,
+        );
+        for (const taskId of taskIds) this.#s.insertTask!.run(run.dagId, run.runId, taskId);
+        return { run: toRun(this.#s.getRun!.get(run.dagId, run.runId) as Row), created: true };
+      })(),
+    );
+  }
+
+  async getRun(dagId: string, runId: string): Promise<DagRunRecord | undefined> {
+    return this.#guard(() => {
+      const r = this.#s.getRun!.get(dagId, runId) as Row | undefined;
+      return r && toRun(r);
+    });
+  }
+
+  async findRunByLogicalDate(dagId: string, logicalDate: string): Promise<DagRunRecord | undefined> {
+    return this.#guard(() => {
+      const r = this.#s.runByDate!.get(dagId, logicalDate) as Row | undefined;
+      return r && toRun(r);
+    });
+  }
+
+  async listRuns(dagId: string | undefined, filter: RunFilter = {}): Promise<DagRunRecord[]> {
+    return this.#guard(() => {
+      const where: string[] = [];
+      const args: unknown[] = [];
+      if (dagId !== undefined) {
+        where.push('dag_id = ?');
+        args.push(dagId);
+      }
+      if (filter.state) {
+        where.push('state = ?');
+        args.push(filter.state);
+      }
+      const sql = `SELECT * FROM dag_runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY logical_date DESC, dag_id ${filter.limit ? `LIMIT ${Math.max(0, Math.floor(filter.limit))}` : ''}`;
+      return (this.#db.prepare(sql).all(...args) as Row[]).map(toRun);
+    });
+  }
+
+  async listTaskInstances(dagId: string, runId: string): Promise<TaskInstanceRecord[]> {
+    return this.#guard(() => (this.#s.tasks!.all(dagId, runId) as Row[]).map(toTask));
+  }
+
+  async listTries(dagId: string, runId: string, taskId?: string): Promise<TryRecord[]> {
+    return this.#guard(() => {
+      const rows =
+        taskId === undefined
+          ? this.#s.tries!.all(dagId, runId)
+          : this.#s.triesOfTask!.all(dagId, runId, taskId);
+      return (rows as Row[]).map(toTry);
+    });
+  }
+
+  async acquireLease(
+    dagId: string,
+    runId: string,
+    claim: LeaseClaim,
+    canTakeOver: (holder: LeaseInfo) => boolean,
+  ): Promise<LeaseResult> {
+    return this.#guard(() =>
+      // IMMEDIATE takes the write lock before reading, so two processes cannot both see the lease free.
+      this.#db
+        .transaction((): LeaseResult => {
+          const row = this.#s.getRun!.get(dagId, runId) as Row | undefined;
+          if (!row) throw new Error(`no run ${dagId}/${runId}`);
+          const holder = toRun(row).lease;
+          if (holder && !leaseAvailable(holder, claim, canTakeOver)) return { acquired: false, holder };
+          this.#s.setLease!.run(claim.owner, claim.host, claim.pid, claim.now, claim.expiresAt, dagId, runId);
+          return { acquired: true, tookOverFrom: holder && holder.owner !== claim.owner ? holder : null };
+        })
+        .immediate(),
+    );
+  }
+
+  async renewLease(dagId: string, runId: string, owner: string, now: string, expiresAt: string) {
+    return this.#guard(() => this.#s.renewLease!.run(now, expiresAt, dagId, runId, owner).changes > 0);
+  }
+
+  async releaseLease(dagId: string, runId: string, owner: string): Promise<void> {
+    this.#guard(() => this.#s.releaseLease!.run(dagId, runId, owner));
+  }
+
+  async apply(changes: readonly StateChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    this.#guard(() => this.#applyTx(changes));
+  }
+
+  #applyOne(c: StateChange): void {
+    switch (c.kind) {
+      case 'run': {
+        const r = this.#s.updateRun!.run(
+          c.state,
+          c.startedAt ?? null,
+          c.endedAt === undefined ? 0 : 1,
+          c.endedAt ?? null,
+          c.dagId,
+          c.runId,
+        );
+        if (r.changes === 0) throw new Error(`no run ${c.dagId}/${c.runId}`);
+        return;
+      }
+      case 'task': {
+        const row = this.#s.task!.get(c.dagId, c.runId, c.taskId) as Row | undefined;
+        if (!row) throw new Error(`no task instance ${c.dagId}/${c.runId}/${c.taskId}`);
+        const t = applyTaskPatch(toTask(row), c);
+        this.#s.updateTask!.run(
+          t.state,
+          t.tryNumber,
+          t.maxTries,
+          t.output === null || t.output === undefined ? null : JSON.stringify(t.output),
+          t.startedAt,
+          t.endedAt,
+          t.durationMs,
+          t.nextTryAt,
+          c.dagId,
+          c.runId,
+          c.taskId,
+        );
+        return;
+      }
+      case 'add-task':
+        this.#s.insertTask!.run(c.dagId, c.runId, c.taskId);
+        return;
+      case 'try-start':
+        this.#s.insertTry!.run(c.record);
+        return;
+      case 'try-end':
+        this.#s.endTry!.run(
+          c.state,
+          c.endedAt,
+          c.durationMs,
+          c.errorName ?? null,
+          c.errorMessage ?? null,
+          c.errorStack ?? null,
+          c.dagId,
+          c.runId,
+          c.taskId,
+          c.tryNumber,
+        );
+        return;
+      case 'asset-event': {
+        const e = c.event;
+        this.#s.insertAsset!.run(e.asset, e.logicalDate, e.dagId, e.runId, e.taskId, e.createdAt);
+        return;
+      }
+      default: {
+        const never: never = c;
+        throw new Error(`unknown change ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  async listAssetEvents(asset: string, logicalDate: string): Promise<AssetEventRecord[]> {
+    return this.#guard(() =>
+      (this.#s.assets!.all(asset, logicalDate) as Row[]).map((r) => ({
+        asset: str(r.asset),
+        logicalDate: str(r.logical_date),
+        dagId: str(r.dag_id),
+        runId: str(r.run_id),
+        taskId: str(r.task_id),
+        createdAt: str(r.created_at),
+      })),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+
+  /** Turns driver errors (busy, corrupt, disk full) into StateStoreError naming the file. */
+  #guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      if (isSqliteError(error)) throw StateStoreError.from(this.file, error);
+      throw error;
+    }
+  }
+}
+
+function isSqliteError(error: unknown): boolean {
+  const code: unknown = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('SQLITE_');
+}
+
+function migrate(db: Db, file: string): void {
+  const version = Number(db.pragma('user_version', { simple: true }));
+  if (version > SCHEMA_VERSION) {
+    throw new StateStoreError(
+      `state database ${file} has schema version ${version}, newer than this StreamPro understands ` +
+        `(${SCHEMA_VERSION}); upgrade StreamPro or point STREAMPRO_HOME elsewhere`,
+      'newer_schema',
+    );
+  }
+  for (let v = version; v < SCHEMA_VERSION; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    }).immediate();
+  }
+}
