@@ -1,0 +1,81 @@
+import type { BackfillDateResult, BackfillPlan } from '@streampro/engine';
+import { EXIT } from '../errors.js';
+import { colorEnabled, type Io } from '../io.js';
+import type { BackfillArgs } from '../options.js';
+import { printJson, println } from '../output.js';
+import { dateLabel, parseDateRange } from '../parse/dates.js';
+import { positiveInt } from '../parse/params.js';
+import { palette, stateColor } from '../render/colors.js';
+import { progressBar, progressLines } from '../render/progress.js';
+import { formatDuration, renderTable } from '../render/table.js';
+import { withSession } from '../session.js';
+
+export async function execute(args: BackfillArgs, io: Io): Promise<number> {
+  return withSession(args, io, async (s) => {
+    const dag = s.dag(args.dag);
+    const { start, end } = parseDateRange(args.start, args.end);
+    const maxActiveRuns = positiveInt('max-active-runs', args.maxActiveRuns);
+    const params = s.params(dag, args.param);
+    const engine = await s.engine();
+    const options = {
+      start,
+      end,
+      reprocess: args.reprocess,
+      backwards: args.backwards,
+      params,
+      ...(maxActiveRuns === undefined ? {} : { maxActiveRuns }),
+    };
+    const plan = await engine.planBackfill(dag, options);
+    if (args.dryRun) {
+      if (args.json) printJson(io, plan);
+      else println(io, renderPlan(plan));
+      return EXIT.ok;
+    }
+    const toRun = plan.entries.filter((e) => e.action !== 'skip').length;
+    const total = plan.entries.length;
+    const p = palette(colorEnabled(io, io.stderr));
+    const progress = io.stderr.isTTY ? progressBar(total, io.stderr) : progressLines(total, io.stderr, p);
+    if (!io.stderr.isTTY) io.stderr.write(`backfill ${dag.id}: ${total} dates, ${toRun} to run\n`);
+    const result = await engine
+      .backfill(dag, {
+        ...options,
+        signal: io.signal,
+        onRunDone: (r) => progress.onRunDone(r),
+        ...(args.downstream ? { registry: s.registry } : {}),
+      })
+      .finally(() => progress.stop());
+    if (args.json) printJson(io, result);
+    else {
+      println(io, renderResults(result.results, palette(colorEnabled(io, io.stdout))));
+      println(io, `${result.succeeded} succeeded, ${result.failed} failed, ${result.skipped} skipped`);
+    }
+    if (io.signal.aborted) return EXIT.interrupted;
+    return result.failed > 0 ? EXIT.failed : EXIT.ok;
+  });
+}
+
+export function renderPlan(plan: BackfillPlan): string {
+  const rows = plan.entries.map((e) => [
+    dateLabel(e.logicalDate) ?? e.logicalDate,
+    e.action,
+    e.existingState ?? '-',
+    e.reason,
+  ]);
+  const counts = new Map<string, number>();
+  for (const e of plan.entries) counts.set(e.action, (counts.get(e.action) ?? 0) + 1);
+  const totals = [...counts].map(([a, n]) => `${n} ${a}`).join(', ');
+  return `${renderTable(['date', 'action', 'existing', 'reason'], rows)}\n${plan.dagId}: ${plan.entries.length} dates (${totals || 'nothing to do'})`;
+}
+
+function renderResults(results: readonly BackfillDateResult[], p: ReturnType<typeof palette>): string {
+  const sorted = [...results].sort((a, b) => a.logicalDate.localeCompare(b.logicalDate));
+  const rows = sorted.map((r) => [
+    dateLabel(r.logicalDate) ?? r.logicalDate,
+    r.action,
+    stateColor(p, r.state)(r.state),
+    formatDuration(r.durationMs),
+    r.runId ?? '-',
+    r.error ?? '',
+  ]);
+  return renderTable(['date', 'action', 'state', 'duration', 'run', 'error'], rows);
+}

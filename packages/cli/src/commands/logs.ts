@@ -1,0 +1,103 @@
+import fs from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Engine, TryRecord } from '@streampro/engine';
+import { EXIT, UsageError } from '../errors.js';
+import { colorEnabled, type Io } from '../io.js';
+import type { LogsArgs } from '../options.js';
+import { println } from '../output.js';
+import { parseDateFlag } from '../parse/dates.js';
+import { positiveInt } from '../parse/params.js';
+import { type Palette, palette, stateColor } from '../render/colors.js';
+import { formatLogLine, parseLogLine } from '../render/log-format.js';
+import { withSession } from '../session.js';
+
+const FOLLOW_POLL_MS = 300;
+
+export async function execute(args: LogsArgs, io: Io): Promise<number> {
+  return withSession(args, io, async (s) => {
+    const dag = s.dag(args.dag);
+    const date = parseDateFlag('date', args.date);
+    const taskId = args.task === undefined ? undefined : s.task(dag, args.task).id;
+    const tryNumber = positiveInt('try', args.try);
+    const engine = await s.engine();
+    const run = await engine.status(dag, date);
+    if (!run) {
+      io.stderr.write(`dag: no run of ${dag.id} for ${args.date}, so no logs\n`);
+      return EXIT.failed;
+    }
+    const tries = await engine.tries(dag.id, run.runId, taskId);
+    const selected = selectTries(dag.topologicalOrder(), tries, taskId, tryNumber);
+    const p = palette(colorEnabled(io, io.stdout));
+    for (const t of selected) {
+      if (!args.raw)
+        println(
+          io,
+          p.bold(`=== ${t.taskId} try ${t.tryNumber} (${stateColor(p, t.state)(t.state)}) ${t.logPath}`),
+        );
+      const printLine = (line: string): void =>
+        println(io, args.raw ? line : formatLogLine(parseLogLine(line), p));
+      if (args.follow && t.state === 'running') await follow(engine, t, printLine, io.signal);
+      else printFile(t.logPath, printLine, io, p);
+    }
+    if (selected.length === 0) println(io, taskId ? `task ${taskId} has no tries yet` : 'no tries yet');
+    return io.signal.aborted ? EXIT.interrupted : EXIT.ok;
+  });
+}
+
+/** The requested try, or the last try of each task, in topological order. */
+export function selectTries(
+  order: readonly string[],
+  tries: readonly TryRecord[],
+  taskId: string | undefined,
+  tryNumber: number | undefined,
+): TryRecord[] {
+  const rank = new Map(order.map((id, i) => [id, i]));
+  const out: TryRecord[] = [];
+  for (const id of taskId ? [taskId] : order) {
+    const own = tries.filter((t) => t.taskId === id).sort((a, b) => a.tryNumber - b.tryNumber);
+    if (tryNumber !== undefined) {
+      const match = own.find((t) => t.tryNumber === tryNumber);
+      if (match) out.push(match);
+      else if (taskId) {
+        const have = own.map((t) => t.tryNumber).join(', ') || 'none';
+        throw new UsageError(`task '${id}' has no try ${tryNumber}; its tries: ${have}`);
+      }
+    } else if (own.length > 0) out.push(own[own.length - 1]!);
+  }
+  return out.sort((a, b) => (rank.get(a.taskId) ?? 0) - (rank.get(b.taskId) ?? 0));
+}
+
+function printFile(file: string, printLine: (line: string) => void, io: Io, p: Palette): void {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    io.stderr.write(`${p.yellow(`(log file ${file} is missing)`)}\n`);
+    return;
+  }
+  for (const line of text.split('\n')) if (line.trim() !== '') printLine(line);
+}
+
+/** Prints complete lines as they are appended, until the try is no longer running and the file is drained. */
+async function follow(engine: Engine, t: TryRecord, printLine: (line: string) => void, signal: AbortSignal) {
+  let offset = 0;
+  let pending = '';
+  for (;;) {
+    const size = fs.statSync(t.logPath, { throwIfNoEntry: false })?.size ?? 0;
+    if (size > offset) {
+      const fd = fs.openSync(t.logPath, 'r');
+      const buffer = Buffer.alloc(size - offset);
+      fs.readSync(fd, buffer, 0, buffer.length, offset);
+      fs.closeSync(fd);
+      offset = size;
+      const lines = (pending + buffer.toString('utf8')).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) if (line.trim() !== '') printLine(line);
+      continue;
+    }
+    const now = (await engine.tries(t.dagId, t.runId, t.taskId)).find((x) => x.tryNumber === t.tryNumber);
+    if (signal.aborted || !now || now.state !== 'running') break;
+    await sleep(FOLLOW_POLL_MS);
+  }
+  if (pending.trim() !== '') printLine(pending);
+}

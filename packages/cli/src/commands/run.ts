@@ -1,0 +1,57 @@
+import type { RunResult } from '@streampro/engine';
+import { EXIT } from '../errors.js';
+import { colorEnabled, type Io } from '../io.js';
+import type { RunArgs } from '../options.js';
+import { eprintln, printJson, println } from '../output.js';
+import { parseDateFlag } from '../parse/dates.js';
+import { palette } from '../render/colors.js';
+import { lineView, ttyView } from '../render/live-view.js';
+import { runJson } from '../render/run-json.js';
+import { outputSummaries, renderRunSummary } from '../render/run-summary.js';
+import { withSession } from '../session.js';
+
+/** The run and the asset-triggered runs that followed it, in execution order. */
+export function flattenRuns(result: RunResult): RunResult[] {
+  return [result, ...result.triggered.flatMap(flattenRuns)];
+}
+
+export async function execute(args: RunArgs, io: Io): Promise<number> {
+  return withSession(args, io, async (s) => {
+    const dag = s.dag(args.dag);
+    const logicalDate = parseDateFlag('date', args.date);
+    const tasks = args.task?.map((id) => s.task(dag, id).id);
+    const params = s.params(dag, args.param);
+    const engine = await s.engine();
+    const p = palette(colorEnabled(io, io.stderr));
+    // Progress goes to stderr so `--json` keeps stdout to one JSON document.
+    const view = io.stderr.isTTY ? ttyView(io.stderr, p) : lineView(io.stderr, p);
+    let result: RunResult;
+    try {
+      result = await engine.run(dag, {
+        logicalDate,
+        params,
+        force: args.force,
+        ...(tasks ? { tasks } : {}),
+        signal: io.signal,
+        onEvent: (e) => view.onEvent(e),
+        ...(args.downstream ? { registry: s.registry } : {}),
+      });
+    } finally {
+      view.stop();
+    }
+    const runs = flattenRuns(result);
+    if (args.json) {
+      printJson(io, { runs: runs.map((r) => ({ ...runJson(r), alreadyDone: r.alreadyDone })) });
+    } else {
+      const out = palette(colorEnabled(io, io.stdout));
+      for (const run of runs) {
+        if (run.alreadyDone)
+          eprintln(io, `${run.dagId} ${args.date} already succeeded; pass --force to run it again`);
+        println(io, renderRunSummary(run, out, io.cwd));
+        if (run.state === 'success') for (const text of outputSummaries(run)) println(io, `\n${text}`);
+      }
+    }
+    if (io.signal.aborted) return EXIT.interrupted;
+    return runs.every((r) => r.state === 'success') ? EXIT.ok : EXIT.failed;
+  });
+}

@@ -1,0 +1,103 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type Dag, type DagRegistry, isDag } from '@streampro/engine';
+
+/** A DAG file that could not be used, with the reason. */
+export interface BrokenDagFile {
+  readonly path: string;
+  readonly error: string;
+}
+
+export interface LoadedDags {
+  readonly folder: string;
+  /** By id; ids defined in two files are left out (see `broken`). */
+  readonly dags: ReadonlyMap<string, Dag>;
+  /** File each DAG came from, by id. */
+  readonly files: ReadonlyMap<string, string>;
+  readonly broken: readonly BrokenDagFile[];
+}
+
+const DAG_FILE = /\.(ts|mts|js|mjs)$/;
+
+/** Top-level DAG files of the folder; subfolders (e.g. `lib/`) hold support code and are not scanned. */
+export function listDagFiles(folder: string): string[] {
+  return fs
+    .readdirSync(folder, { withFileTypes: true })
+    .filter((e) => e.isFile() && DAG_FILE.test(e.name) && !/\.d\.m?ts$/.test(e.name))
+    .map((e) => path.join(folder, e.name))
+    .sort();
+}
+
+let tsxRegistered = false;
+
+/** DAG files are TypeScript loaded without a build step; registering tsx once is enough for every later import. */
+async function ensureTypeScriptLoader(): Promise<void> {
+  if (tsxRegistered) return;
+  const { register } = await import('tsx/esm/api');
+  register();
+  tsxRegistered = true;
+}
+
+/**
+ * Imports every DAG file of the folder and collects the Dag instances it exports (default and named). A
+ * file that fails to import is reported as broken and the other files keep working.
+ */
+export async function loadDags(folder: string): Promise<LoadedDags> {
+  const files = listDagFiles(folder);
+  if (files.some((f) => /\.m?ts$/.test(f))) await ensureTypeScriptLoader();
+  const found: { id: string; dag: Dag; file: string }[] = [];
+  const broken: BrokenDagFile[] = [];
+  for (const file of files) {
+    try {
+      const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+      const dags = [...new Set(Object.values(mod).filter(isDag))];
+      if (dags.length === 0) {
+        broken.push({ path: file, error: 'exports no DAG (export the value returned by defineDag)' });
+      }
+      for (const dag of dags) found.push({ id: dag.id, dag, file });
+    } catch (error) {
+      broken.push({ path: file, error: errorMessage(error) });
+    }
+  }
+  return collect(folder, found, broken);
+}
+
+function collect(
+  folder: string,
+  found: readonly { id: string; dag: Dag; file: string }[],
+  broken: BrokenDagFile[],
+): LoadedDags {
+  const byId = new Map<string, { dag: Dag; file: string }[]>();
+  for (const f of found) byId.set(f.id, [...(byId.get(f.id) ?? []), f]);
+  const dags = new Map<string, Dag>();
+  const files = new Map<string, string>();
+  for (const [id, entries] of byId) {
+    if (entries.length > 1) {
+      const where = entries.map((e) => path.relative(folder, e.file) || e.file).join(' and ');
+      for (const e of entries)
+        broken.push({ path: e.file, error: `duplicate DAG id '${id}' defined in ${where}` });
+      continue;
+    }
+    dags.set(id, entries[0]!.dag);
+    files.set(id, entries[0]!.file);
+  }
+  return { folder, dags, files, broken };
+}
+
+function errorMessage(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  // Compile errors span several lines (a header, then file:line: message): keep them on one line.
+  const text = error.message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
+  return `${error.name}: ${text.length > 300 ? `${text.slice(0, 297)}...` : text}`;
+}
+
+/** The registry the engine uses to find DAGs triggered by assets. */
+export function registryOf(loaded: LoadedDags): DagRegistry {
+  const all = [...loaded.dags.values()];
+  return { get: (id: string) => loaded.dags.get(id), all: () => all };
+}

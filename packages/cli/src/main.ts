@@ -1,0 +1,140 @@
+import type { Argv } from 'yargs';
+import yargs from 'yargs';
+import { describeError, EXIT, exitCodeFor, UsageError } from './errors.js';
+import type { Io } from './io.js';
+import * as o from './options.js';
+
+/** A command's implementation, imported only when that command runs. */
+type Execute<A> = (args: A, io: Io) => Promise<number>;
+
+interface CommandEntry<A> {
+  readonly command: string;
+  readonly describe: string;
+  readonly builder: (y: Argv<o.GlobalOptions>) => Argv<unknown>;
+  readonly load: () => Promise<Execute<A>>;
+}
+
+const entry = <A>(e: CommandEntry<A>): CommandEntry<A> => e;
+
+const COMMANDS = [
+  entry<o.ListArgs>({
+    command: 'list',
+    describe: 'List DAGs with their schedule and last run',
+    builder: o.listOptions,
+    load: async () => (await import('./commands/list.js')).execute,
+  }),
+  entry<o.GraphArgs>({
+    command: 'graph <dag>',
+    describe: 'Show the task graph (text, mermaid or dot)',
+    builder: o.graphOptions,
+    load: async () => (await import('./commands/graph.js')).execute,
+  }),
+  entry<o.RunArgs>({
+    command: 'run <dag>',
+    describe: 'Execute or resume the run of a logical date',
+    builder: o.runOptions,
+    load: async () => (await import('./commands/run.js')).execute,
+  }),
+  entry<o.BackfillArgs>({
+    command: 'backfill <dag>',
+    describe: 'Run every scheduled date of a range',
+    builder: o.backfillOptions,
+    load: async () => (await import('./commands/backfill.js')).execute,
+  }),
+  entry<o.StatusArgs>({
+    command: 'status <dag>',
+    describe: 'Show the state of a run and its tasks',
+    builder: o.statusOptions,
+    load: async () => (await import('./commands/status.js')).execute,
+  }),
+  entry<o.RunsArgs>({
+    command: 'runs <dag>',
+    describe: 'List the runs of a DAG, newest first',
+    builder: o.runsOptions,
+    load: async () => (await import('./commands/runs.js')).execute,
+  }),
+  entry<o.LogsArgs>({
+    command: 'logs <dag>',
+    describe: 'Print the logs of the tries of a run',
+    builder: o.logsOptions,
+    load: async () => (await import('./commands/logs.js')).execute,
+  }),
+  entry<o.ClearArgs>({
+    command: 'clear <dag>',
+    describe: 'Reset task instances of a run so the next run executes them again',
+    builder: o.clearOptions,
+    load: async () => (await import('./commands/clear.js')).execute,
+  }),
+  entry<o.TestArgs>({
+    command: 'test <dag> <task>',
+    describe: 'Run one task once, printing its logs, recording nothing',
+    builder: o.testOptions,
+    load: async () => (await import('./commands/test.js')).execute,
+  }),
+];
+
+/** Runs the CLI and resolves with the process exit code. */
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  let code: number = EXIT.ok;
+  let cli = o
+    .globalOptions(yargs([...argv]))
+    .scriptName('dag')
+    .usage('$0 <command> [options]\n\nStreamPro DAG orchestrator.')
+    .epilog('Environment: STREAMPRO_HOME (state, logs; default ./.streampro), STREAMPRO_DAGS_FOLDER.')
+    .strict()
+    .demandCommand(1, 'name a command; see dag --help')
+    .recommendCommands()
+    .fail(false)
+    .exitProcess(false)
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .help()
+    .alias('help', 'h')
+    .version(false);
+  for (const c of COMMANDS) {
+    cli = cli.command(c.command, c.describe, c.builder, async (args) => {
+      const execute = await c.load();
+      code = await execute(args as never, io);
+    });
+  }
+  try {
+    await cli.parseAsync();
+    return code;
+  } catch (error) {
+    const wrapped =
+      error instanceof Error && error.name === 'YError'
+        ? new UsageError(`${error.message}; see dag ${commandOf(argv)}--help`)
+        : error;
+    if (io.signal.aborted && !(error instanceof Error && exitCodeFor(error) === EXIT.usage)) {
+      return EXIT.interrupted;
+    }
+    io.stderr.write(`${describeError(wrapped)}\n`);
+    return exitCodeFor(wrapped);
+  }
+}
+
+function commandOf(argv: readonly string[]): string {
+  const first = argv.find((a) => !a.startsWith('-'));
+  return first && COMMANDS.some((c) => c.command.split(' ')[0] === first) ? `${first} ` : '';
+}
+
+/** The real process, with SIGINT/SIGTERM turned into an abort signal (a second Ctrl-C exits at once). */
+function processIo(): Io {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (controller.signal.aborted) process.exit(EXIT.interrupted);
+    process.stderr.write(
+      `\ndag: ${signal} received, stopping (running tries are recorded as interrupted)...\n`,
+    );
+    controller.abort(new Error(`interrupted by ${signal}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    cwd: process.cwd(),
+    signal: controller.signal,
+  };
+}

@@ -1,0 +1,111 @@
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+
+/**
+ * The command-line grammar. Kept apart from the command implementations, which main.ts imports only when
+ * a command actually runs, so `--help` loads neither the engine nor any DAG file.
+ */
+
+export const REPROCESS = ['none', 'failed', 'all'] as const;
+export const GRAPH_FORMATS = ['text', 'mermaid', 'dot'] as const;
+export const RUN_STATE_CHOICES = ['queued', 'running', 'success', 'failed'] as const;
+
+export function globalOptions<T>(y: Argv<T>) {
+  return y.options({
+    'dags-folder': {
+      type: 'string',
+      describe: 'Folder of DAG files (default: $STREAMPRO_DAGS_FOLDER or ./dags)',
+      global: true,
+    },
+    env: { type: 'string', describe: 'Load the profile config/<name>.json', global: true },
+  });
+}
+
+export type GlobalOptions = ReturnType<typeof globalOptions<object>> extends Argv<infer G> ? G : never;
+export type GlobalArgs = ArgumentsCamelCase<GlobalOptions>;
+type B = Argv<GlobalOptions>;
+type ArgsOf<F> = F extends (y: B) => Argv<infer T> ? ArgumentsCamelCase<T> : never;
+
+const dag = <T>(y: Argv<T>) =>
+  y.positional('dag', { type: 'string', demandOption: true, describe: 'DAG id' });
+const json = { type: 'boolean', default: false, describe: 'Print JSON on stdout' } as const;
+const date = { type: 'string', describe: 'Logical date, YYYY-MM-DD', demandOption: true } as const;
+const param = {
+  type: 'string',
+  array: true,
+  describe: 'Set a DAG param (repeatable): --param key=value',
+} as const;
+// yargs reads `--no-downstream` as `downstream=false` (boolean negation), which is the documented flag.
+const downstream = {
+  type: 'boolean',
+  default: true,
+  describe: 'Also run DAGs triggered by the assets this run updates (disable with --no-downstream)',
+} as const;
+
+export const listOptions = (y: B) => y.options({ json });
+export const graphOptions = (y: B) =>
+  dag(y).options({ format: { choices: GRAPH_FORMATS, default: 'text' as const, describe: 'Output format' } });
+export const runOptions = (y: B) =>
+  dag(y).options({
+    date,
+    task: { type: 'string', array: true, describe: 'Run only these tasks (repeatable)' },
+    param,
+    force: { type: 'boolean', default: false, describe: 'Run again even if the run already succeeded' },
+    downstream,
+    json,
+  });
+export const backfillOptions = (y: B) =>
+  dag(y).options({
+    start: { type: 'string', demandOption: true, describe: 'First logical date, YYYY-MM-DD' },
+    end: { type: 'string', demandOption: true, describe: 'Last logical date, YYYY-MM-DD (inclusive)' },
+    'max-active-runs': {
+      type: 'number',
+      describe: "Runs at the same time (default: the DAG's maxActiveRuns)",
+    },
+    reprocess: {
+      choices: REPROCESS,
+      default: 'none' as const,
+      describe: 'Dates that already have a run: none (resume unfinished), failed, all',
+    },
+    backwards: { type: 'boolean', default: false, describe: 'Newest date first' },
+    'dry-run': { type: 'boolean', default: false, describe: 'Print the plan and the reason for each date' },
+    param,
+    downstream,
+    json,
+  });
+export const statusOptions = (y: B) => dag(y).options({ date, json });
+export const runsOptions = (y: B) =>
+  dag(y).options({
+    state: { choices: RUN_STATE_CHOICES, describe: 'Only runs in this state' },
+    limit: { type: 'number', default: 20, describe: 'Most recent N runs' },
+    json,
+  });
+export const logsOptions = (y: B) =>
+  dag(y).options({
+    date,
+    task: { type: 'string', describe: 'Only this task' },
+    try: { type: 'number', describe: 'Only this try number (default: the last)' },
+    follow: { type: 'boolean', alias: 'f', default: false, describe: 'Keep tailing tries still running' },
+    raw: { type: 'boolean', default: false, describe: 'Print the stored JSON lines' },
+  });
+export const clearOptions = (y: B) =>
+  dag(y).options({
+    date,
+    task: { type: 'string', array: true, describe: 'Clear only these tasks (default: all)' },
+    downstream: { type: 'boolean', default: false, describe: 'Also clear tasks downstream of them' },
+    'only-failed': { type: 'boolean', default: false, describe: 'Only failed and upstream_failed tasks' },
+    yes: { type: 'boolean', alias: 'y', default: false, describe: 'Do not ask for confirmation' },
+  });
+export const testOptions = (y: B) =>
+  dag(y)
+    .positional('task', { type: 'string', demandOption: true, describe: 'Task id' })
+    .options({ date, param });
+
+export type ListArgs = ArgsOf<typeof listOptions>;
+export type GraphArgs = ArgsOf<typeof graphOptions>;
+export type RunArgs = ArgsOf<typeof runOptions>;
+export type BackfillArgs = ArgsOf<typeof backfillOptions>;
+export type StatusArgs = ArgsOf<typeof statusOptions>;
+export type RunsArgs = ArgsOf<typeof runsOptions>;
+export type LogsArgs = ArgsOf<typeof logsOptions>;
+export type ClearArgs = ArgsOf<typeof clearOptions>;
+export type TestArgs = ArgsOf<typeof testOptions>;

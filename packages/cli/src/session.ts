@@ -1,0 +1,93 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { type Dag, type DagRegistry, Engine, resolveParams, type TaskDefinition } from '@streampro/engine';
+import { assertDagsFolder, type Locations, resolveLocations } from './config/home.js';
+import { loadProfile, profileEnv } from './config/profile.js';
+import { type LoadedDags, loadDags, registryOf } from './discovery/load-dags.js';
+import { UsageError } from './errors.js';
+import type { Io } from './io.js';
+import type { GlobalArgs } from './options.js';
+import { parseParamFlags } from './parse/params.js';
+
+/**
+ * Everything a command needs after argv is parsed: configuration applied, DAGs loaded, and the engine
+ * opened on demand. Commands validate their input before calling `engine()`, so bad input never creates
+ * or touches the state database.
+ */
+export interface Session {
+  readonly locations: Locations;
+  readonly loaded: LoadedDags;
+  readonly registry: DagRegistry;
+  /** The DAG with this id, or a UsageError listing the known ones. */
+  dag(id: string): Dag;
+  /** The task of the DAG, or a UsageError listing the DAG's tasks. */
+  task(dag: Dag, id: string): TaskDefinition;
+  /** `--param` flags checked against the DAG's declared params. */
+  params(dag: Dag, flags: readonly string[] | undefined): Record<string, string>;
+  engine(): Promise<Engine>;
+  close(): Promise<void>;
+}
+
+export async function openSession(args: GlobalArgs, io: Io): Promise<Session> {
+  const locations = resolveLocations(io.env, io.cwd, args.dagsFolder);
+  const profile = args.env === undefined ? undefined : loadProfile(args.env, io.cwd);
+  // DAG files read their configuration from the environment when they are imported, so apply it first.
+  Object.assign(io.env, profileEnv(locations.home, profile, io.env));
+  assertDagsFolder(
+    locations.dagsFolder,
+    (p) => fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() === true,
+  );
+  const loaded = await loadDags(locations.dagsFolder);
+  let engine: Engine | undefined;
+  return {
+    locations,
+    loaded,
+    registry: registryOf(loaded),
+    dag: (id) => findDag(loaded, id),
+    task: (dag, id) => findTask(dag, id),
+    params(dag, flags) {
+      const values = parseParamFlags(flags);
+      resolveParams(dag.id, dag.params, values);
+      return values;
+    },
+    async engine() {
+      engine ??= await Engine.open({ home: locations.home });
+      return engine;
+    },
+    async close() {
+      await engine?.close();
+    },
+  };
+}
+
+function findDag(loaded: LoadedDags, id: string): Dag {
+  const dag = loaded.dags.get(id);
+  if (dag) return dag;
+  const duplicate = loaded.broken.find((b) => b.error.startsWith(`duplicate DAG id '${id}'`));
+  if (duplicate) throw new UsageError(`${duplicate.error}; give each DAG a unique id`);
+  const known = [...loaded.dags.keys()].sort();
+  const broken = loaded.broken.length
+    ? ` (${loaded.broken.length} DAG file(s) failed to load: ${loaded.broken.map((b) => path.basename(b.path)).join(', ')}; see dag list)`
+    : '';
+  throw new UsageError(
+    `unknown DAG '${id}'; known DAGs: ${known.length ? known.join(', ') : `(none in ${loaded.folder})`}${broken}`,
+  );
+}
+
+function findTask(dag: Dag, id: string): TaskDefinition {
+  const task = dag.getTask(id);
+  if (task) return task;
+  throw new UsageError(
+    `unknown task '${id}' in DAG '${dag.id}'; its tasks: ${dag.topologicalOrder().join(', ')}`,
+  );
+}
+
+/** Opens a session, runs `body`, and always closes the engine (releasing SQLite) afterwards. */
+export async function withSession<T>(args: GlobalArgs, io: Io, body: (s: Session) => Promise<T>): Promise<T> {
+  const session = await openSession(args, io);
+  try {
+    return await body(session);
+  } finally {
+    await session.close();
+  }
+}
