@@ -1,0 +1,94 @@
+/**
+ * `npm run generate -- --start 2025-09-09 --end 2025-09-12 [--users 100] [--seed streampro] [--out data]`
+ * Writes the landing files flat into --out and one dirt manifest per day into --out/manifests/.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { generateDays } from './generate.js';
+import { DEFAULT_OPTIONS, type GeneratorOptions } from './model.js';
+import { parseDate } from './time.js';
+
+/** A bad command line; the message is meant for the terminal as is. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export interface CliArgs {
+  readonly start: string;
+  readonly end: string;
+  readonly out: string;
+  readonly options: GeneratorOptions;
+}
+
+const MAX_DAYS = 366;
+const MAX_USERS = 100_000;
+
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  let values: { start?: string; end?: string; users?: string; seed?: string; out?: string };
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        start: { type: 'string' },
+        end: { type: 'string' },
+        users: { type: 'string' },
+        seed: { type: 'string' },
+        out: { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const date = (flag: 'start' | 'end'): [string, number] => {
+    const text = values[flag];
+    if (text === undefined) throw new UsageError(`--${flag} is required (YYYY-MM-DD)`);
+    const ms = parseDate(text);
+    if (ms === null) throw new UsageError(`--${flag} must be a real date as YYYY-MM-DD, got "${text}"`);
+    return [text, ms];
+  };
+  const [start, startMs] = date('start');
+  const [end, endMs] = date('end');
+  if (endMs < startMs) throw new UsageError(`--end ${end} is before --start ${start}`);
+  if ((endMs - startMs) / 86_400_000 + 1 > MAX_DAYS) throw new UsageError(`at most ${MAX_DAYS} days per run`);
+  let usersPerDay = DEFAULT_OPTIONS.usersPerDay;
+  if (values.users !== undefined) {
+    usersPerDay = Number(values.users);
+    if (!/^\d+$/.test(values.users) || usersPerDay < 1 || usersPerDay > MAX_USERS) {
+      throw new UsageError(`--users must be an integer from 1 to ${MAX_USERS}, got "${values.users}"`);
+    }
+  }
+  const seed = values.seed ?? DEFAULT_OPTIONS.seed;
+  if (seed === '') throw new UsageError('--seed must not be empty');
+  return { start, end, out: values.out ?? 'data', options: { ...DEFAULT_OPTIONS, seed, usersPerDay } };
+}
+
+export function run(argv: readonly string[]): string[] {
+  const args = parseCliArgs(argv);
+  const days = generateDays(args.start, args.end, args.options);
+  mkdirSync(join(args.out, 'manifests'), { recursive: true });
+  const written: string[] = [];
+  for (const day of days) {
+    for (const [name, text] of Object.entries(day.files)) {
+      writeFileSync(join(args.out, name), text, 'utf8');
+      written.push(join(args.out, name));
+    }
+    const manifestPath = join(args.out, 'manifests', `dirt_${day.date}.json`);
+    writeFileSync(manifestPath, `${JSON.stringify(day.manifest, null, 1)}\n`, 'utf8');
+    written.push(manifestPath);
+  }
+  return written;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  try {
+    const written = run(process.argv.slice(2));
+    process.stdout.write(`wrote ${written.length} files\n`);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`generate: ${error.message}\n`);
+    process.exitCode = 2;
+  }
+}
