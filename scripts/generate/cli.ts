@@ -4,9 +4,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateDays } from './generate.js';
-import { DEFAULT_OPTIONS, type GeneratorOptions } from './model.js';
+import { DEFAULT_OPTIONS, type DirtEntry, type GeneratorOptions } from './model.js';
 import { parseDate } from './time.js';
 
 /** A bad command line; the message is meant for the terminal as is. */
@@ -65,6 +66,11 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   return { start, end, out: values.out ?? 'data', options: { ...DEFAULT_OPTIONS, seed, usersPerDay } };
 }
 
+/** One entry per line: small, and diffs stay readable. */
+export function formatManifest(manifest: readonly DirtEntry[]): string {
+  return `[\n${manifest.map((entry) => JSON.stringify(entry)).join(',\n')}\n]\n`;
+}
+
 export function run(argv: readonly string[]): string[] {
   const args = parseCliArgs(argv);
   const days = generateDays(args.start, args.end, args.options);
@@ -76,13 +82,14 @@ export function run(argv: readonly string[]): string[] {
       written.push(join(args.out, name));
     }
     const manifestPath = join(args.out, 'manifests', `dirt_${day.date}.json`);
-    writeFileSync(manifestPath, `${JSON.stringify(day.manifest, null, 1)}\n`, 'utf8');
+    writeFileSync(manifestPath, formatManifest(day.manifest), 'utf8');
     written.push(manifestPath);
   }
   return written;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Runs only as the entry point, so tests can import parseCliArgs and run.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
     const written = run(process.argv.slice(2));
     process.stdout.write(`wrote ${written.length} files\n`);
