@@ -53,9 +53,20 @@ export class LogRouter {
   /** Opens the log file of a try (appending, so a re-used try number never loses earlier lines). */
   openTryLog(key: TaskInstanceKey, masker: SecretMasker): TryLog {
     const file = this.pathOf(key);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.#ensureDir(path.dirname(file));
     const fd = fs.openSync(file, 'a');
     return new TryLog(this.#logger, key, file, fd, masker);
+  }
+
+  /** Creates a try's folder with one mkdir when its parent exists (the common case); recursive otherwise. */
+  #ensureDir(dir: string): void {
+    try {
+      fs.mkdirSync(dir);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') fs.mkdirSync(dir, { recursive: true });
+      else if (code !== 'EEXIST') throw error;
+    }
   }
 
   /** A logger whose lines go to a callback instead of a file (used by `dag test`). */

@@ -45,6 +45,14 @@ interface TaskSlot {
 export class RunExecution {
   readonly #tasks = new Map<string, TaskSlot>();
   readonly #order: TaskSlot[];
+  /** Tasks whose trigger rule may have become decidable: waiting (`none`) tasks whose upstream changed. */
+  readonly #candidates = new Set<TaskSlot>();
+  /** Tasks in `up_for_retry`. */
+  readonly #retrying = new Set<TaskSlot>();
+  /** Tasks in `scheduled`, waiting for a slot. */
+  readonly #ready = new Set<TaskSlot>();
+  /** Selected tasks not yet in a final state. */
+  #unfinished = 0;
   #pending: StateChange[] = [];
   #events: EngineEvent[] = [];
   #active = 0;
@@ -57,6 +65,8 @@ export class RunExecution {
   #stopping: Error | null = null;
   #unsubscribe: () => void = () => {};
   readonly #host = os.hostname();
+  /** Computed once: cron arithmetic per try would dominate the cost of short tasks. */
+  readonly #interval: { start: Date; end: Date };
 
   constructor(
     private readonly deps: ExecutionDeps,
@@ -76,6 +86,26 @@ export class RunExecution {
       return { def, ti, index };
     });
     for (const slot of this.#order) this.#tasks.set(slot.def.id, slot);
+    this.#interval = dataIntervalOf(dag.parsedSchedule, new Date(run.logicalDate));
+    for (const slot of this.#order) {
+      if (!this.#selected(slot)) continue;
+      if (!isFinal(slot.ti.state)) this.#unfinished++;
+      this.#track(slot, slot.ti.state);
+    }
+  }
+
+  #selected(slot: TaskSlot): boolean {
+    return !this.selection || this.selection.has(slot.def.id);
+  }
+
+  /** Keeps the candidate, retry and ready sets in step with a task's state. */
+  #track(slot: TaskSlot, state: TaskState): void {
+    if (state === 'none') this.#candidates.add(slot);
+    else this.#candidates.delete(slot);
+    if (state === 'up_for_retry') this.#retrying.add(slot);
+    else this.#retrying.delete(slot);
+    if (state === 'scheduled') this.#ready.add(slot);
+    else this.#ready.delete(slot);
   }
 
   /** Runs until every (selected) task is final, or until `signal` aborts. Resolves to the run's new state. */
@@ -122,7 +152,8 @@ export class RunExecution {
     patch: Omit<Extract<StateChange, { kind: 'task' }>, 'kind' | 'dagId' | 'runId' | 'taskId' | 'state'> = {},
     error?: string,
   ): void {
-    assertTransition(`${this.run.dagId}/${this.run.runId}/${slot.def.id}`, slot.ti.state, state);
+    const from = slot.ti.state;
+    assertTransition(`${this.run.dagId}/${this.run.runId}/${slot.def.id}`, from, state);
     const change = {
       kind: 'task',
       dagId: this.run.dagId,
@@ -142,6 +173,16 @@ export class RunExecution {
       durationMs: patch.durationMs === undefined ? slot.ti.durationMs : patch.durationMs,
       nextTryAt: patch.nextTryAt === undefined ? slot.ti.nextTryAt : patch.nextTryAt,
     };
+    const wasFinal = isFinal(from);
+    const nowFinal = isFinal(state);
+    if (this.#selected(slot) && wasFinal !== nowFinal) this.#unfinished += nowFinal ? -1 : 1;
+    this.#track(slot, state);
+    if (nowFinal) {
+      for (const id of this.dag.graph.downstreamOf(slot.def.id)) {
+        const down = this.#tasks.get(id)!;
+        if (down.ti.state === 'none' && this.#selected(down)) this.#candidates.add(down);
+      }
+    }
     this.#pending.push(change);
     this.#events.push({
       type: 'task-state',
@@ -200,33 +241,34 @@ export class RunExecution {
   /** Trigger rules, due retries and dispatch; returns the tasks to hand to the executor after the commit. */
   #schedule(): TaskSlot[] {
     const now = this.deps.clock.now();
-    for (const slot of this.#order) {
-      if (this.selection && !this.selection.has(slot.def.id)) continue;
-      if (slot.ti.state === 'none') {
+    // Deciding a task can make its downstream decidable (skip and upstream_failed cascade): loop until stable.
+    while (this.#candidates.size > 0) {
+      const batch = [...this.#candidates].sort((a, b) => a.index - b.index);
+      this.#candidates.clear();
+      for (const slot of batch) {
+        if (slot.ti.state !== 'none') continue;
         const states = slot.def.upstreamIds.map((id) => this.#tasks.get(id)!.ti.state);
         const decision = decide(slot.def.options.triggerRule, countUpstream(states));
         if (decision === 'run') this.#set(slot, 'scheduled');
         else if (decision === 'skip') this.#set(slot, 'skipped', { endedAt: this.#iso() });
         else if (decision === 'upstream_failed') this.#set(slot, 'upstream_failed', { endedAt: this.#iso() });
-      } else if (
-        slot.ti.state === 'up_for_retry' &&
-        slot.ti.nextTryAt &&
-        Date.parse(slot.ti.nextTryAt) <= now
-      ) {
-        this.#set(slot, 'scheduled');
       }
     }
-    const ready = this.#order
-      .filter((s) => s.ti.state === 'scheduled')
-      .sort((a, b) => b.def.options.priorityWeight - a.def.options.priorityWeight || a.index - b.index);
+    for (const slot of [...this.#retrying]) {
+      if (slot.ti.nextTryAt && Date.parse(slot.ti.nextTryAt) <= now) this.#set(slot, 'scheduled');
+    }
     const out: TaskSlot[] = [];
-    for (const slot of ready) {
-      if (this.#active >= this.dag.maxActiveTasks) break;
-      if (!this.deps.pools.tryAcquire(slot.def.options.pool)) continue;
-      this.#active++;
-      const tryNumber = slot.ti.tryNumber + 1;
-      this.#set(slot, 'queued', { tryNumber, nextTryAt: null });
-      out.push(slot);
+    if (this.#ready.size > 0 && this.#active < this.dag.maxActiveTasks) {
+      const ready = [...this.#ready].sort(
+        (a, b) => b.def.options.priorityWeight - a.def.options.priorityWeight || a.index - b.index,
+      );
+      for (const slot of ready) {
+        if (this.#active >= this.dag.maxActiveTasks) break;
+        if (!this.deps.pools.tryAcquire(slot.def.options.pool)) continue;
+        this.#active++;
+        this.#set(slot, 'queued', { tryNumber: slot.ti.tryNumber + 1, nextTryAt: null });
+        out.push(slot);
+      }
     }
     this.#armRetryTimer();
     return out;
@@ -234,10 +276,8 @@ export class RunExecution {
 
   #armRetryTimer(): void {
     let earliest = Number.POSITIVE_INFINITY;
-    for (const slot of this.#order) {
-      if (slot.ti.state === 'up_for_retry' && slot.ti.nextTryAt) {
-        earliest = Math.min(earliest, Date.parse(slot.ti.nextTryAt));
-      }
+    for (const slot of this.#retrying) {
+      if (slot.ti.nextTryAt) earliest = Math.min(earliest, Date.parse(slot.ti.nextTryAt));
     }
     if (this.#retryTimer && this.#retryTimer.at === earliest) return;
     this.#retryTimer?.cancel();
@@ -281,7 +321,7 @@ export class RunExecution {
       tryNumber: key.tryNumber,
       maxTries: slot.ti.maxTries,
       logicalDate: new Date(this.run.logicalDate),
-      dataInterval: dataIntervalOf(this.dag.parsedSchedule, new Date(this.run.logicalDate)),
+      dataInterval: this.#interval,
       params: this.params,
       upstreamIds: slot.def.upstreamIds,
       upstreamOutput: (id) => {
@@ -410,20 +450,21 @@ export class RunExecution {
 
   #maybeFinish(): void {
     if (!this.#finish || this.#active > 0 || this.#pending.length > 0 || this.#tickScheduled) return;
-    const relevant = this.#order.filter((s) => !this.selection || this.selection.has(s.def.id));
-    const unfinished = relevant.some((s) => !isFinal(s.ti.state));
-    const canProgress = relevant.some((s) => s.ti.state === 'scheduled' || s.ti.state === 'up_for_retry');
-    if (unfinished && !this.#stopping && canProgress) {
+    const canProgress = this.#ready.size > 0 || this.#retrying.size > 0;
+    if (this.#unfinished > 0 && !this.#stopping && canProgress) {
       // Something waits for a retry time or for a pool slot another run holds: its timer or the pool wakes us.
       return;
     }
     this.#retryTimer?.cancel();
     this.#unsubscribe();
-    const all = this.#order.map((s) => s.ti.state);
-    let state: RunState;
-    if (all.some((s) => isFailedState(s))) state = 'failed';
-    else if (all.every((s) => isFinal(s))) state = 'success';
-    else state = 'queued';
+    let state: RunState = 'success';
+    for (const slot of this.#order) {
+      if (isFailedState(slot.ti.state)) {
+        state = 'failed';
+        break;
+      }
+      if (!isFinal(slot.ti.state)) state = 'queued';
+    }
     // An interrupted run stays resumable: the next `dag run` or the same backfill continues it.
     if (this.#stopping) state = 'queued';
     const finish = this.#finish;
