@@ -18,7 +18,7 @@ const WIDTH = 640;
 const LABEL_W = 130;
 const NOTE_W = 150;
 const ROW_H = 22;
-const TOP = 34;
+const TOP = 46;
 const PLOT_W = WIDTH - LABEL_W - NOTE_W;
 
 function escapeXml(text: string): string {
