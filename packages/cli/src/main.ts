@@ -82,9 +82,13 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .usage('$0 <command> [options]\n\nStreamPro DAG orchestrator.')
     .epilog('Environment: STREAMPRO_HOME (state, logs; default ./.streampro), STREAMPRO_DAGS_FOLDER.')
     .strict()
-    .demandCommand(1, 'name a command; see dag --help')
+    .demandCommand(1, 'name a command')
     .recommendCommands()
-    .fail(false)
+    .fail((message, error) => {
+      // yargs calls this for its own validation (message set) and for errors thrown by handlers (rethrown as is).
+      if (message) throw new UsageError(`${oneLine(message)}; see dag ${commandOf(argv)}--help`);
+      throw error;
+    })
     .exitProcess(false)
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .help()
@@ -100,16 +104,18 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     await cli.parseAsync();
     return code;
   } catch (error) {
-    const wrapped =
-      error instanceof Error && error.name === 'YError'
-        ? new UsageError(`${error.message}; see dag ${commandOf(argv)}--help`)
-        : error;
-    if (io.signal.aborted && !(error instanceof Error && exitCodeFor(error) === EXIT.usage)) {
-      return EXIT.interrupted;
-    }
-    io.stderr.write(`${describeError(wrapped)}\n`);
-    return exitCodeFor(wrapped);
+    if (io.signal.aborted && exitCodeFor(error) !== EXIT.usage) return EXIT.interrupted;
+    io.stderr.write(`${describeError(error)}\n`);
+    return exitCodeFor(error);
   }
+}
+
+function oneLine(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
 }
 
 function commandOf(argv: readonly string[]): string {

@@ -7,7 +7,6 @@ import { type LoadedDags, loadDags, registryOf } from './discovery/load-dags.js'
 import { UsageError } from './errors.js';
 import type { Io } from './io.js';
 import type { GlobalArgs } from './options.js';
-import { parseParamFlags } from './parse/params.js';
 
 /**
  * Everything a command needs after argv is parsed: configuration applied, DAGs loaded, and the engine
@@ -22,8 +21,8 @@ export interface Session {
   dag(id: string): Dag;
   /** The task of the DAG, or a UsageError listing the DAG's tasks. */
   task(dag: Dag, id: string): TaskDefinition;
-  /** `--param` flags checked against the DAG's declared params. */
-  params(dag: Dag, flags: readonly string[] | undefined): Record<string, string>;
+  /** Parsed `--param` values checked against the DAG's declared params (unknown names, wrong types). */
+  params(dag: Dag, values: Readonly<Record<string, string>>): Record<string, string>;
   engine(): Promise<Engine>;
   close(): Promise<void>;
 }
@@ -45,10 +44,9 @@ export async function openSession(args: GlobalArgs, io: Io): Promise<Session> {
     registry: registryOf(loaded),
     dag: (id) => findDag(loaded, id),
     task: (dag, id) => findTask(dag, id),
-    params(dag, flags) {
-      const values = parseParamFlags(flags);
+    params(dag, values) {
       resolveParams(dag.id, dag.params, values);
-      return values;
+      return { ...values };
     },
     async engine() {
       engine ??= await Engine.open({ home: locations.home });

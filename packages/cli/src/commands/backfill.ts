@@ -4,18 +4,19 @@ import { colorEnabled, type Io } from '../io.js';
 import type { BackfillArgs } from '../options.js';
 import { printJson, println } from '../output.js';
 import { dateLabel, parseDateRange } from '../parse/dates.js';
-import { positiveInt } from '../parse/params.js';
+import { parseParamFlags, positiveInt } from '../parse/params.js';
 import { palette, stateColor } from '../render/colors.js';
 import { progressBar, progressLines } from '../render/progress.js';
 import { formatDuration, renderTable } from '../render/table.js';
 import { withSession } from '../session.js';
 
 export async function execute(args: BackfillArgs, io: Io): Promise<number> {
+  const { start, end } = parseDateRange(args.start, args.end);
+  const maxActiveRuns = positiveInt('max-active-runs', args.maxActiveRuns);
+  const paramFlags = parseParamFlags(args.param);
   return withSession(args, io, async (s) => {
     const dag = s.dag(args.dag);
-    const { start, end } = parseDateRange(args.start, args.end);
-    const maxActiveRuns = positiveInt('max-active-runs', args.maxActiveRuns);
-    const params = s.params(dag, args.param);
+    const params = s.params(dag, paramFlags);
     const engine = await s.engine();
     const options = {
       start,

@@ -9,9 +9,9 @@ import { renderTable } from '../render/table.js';
 import { withSession } from '../session.js';
 
 export async function execute(args: ClearArgs, io: Io): Promise<number> {
+  const date = parseDateFlag('date', args.date);
   return withSession(args, io, async (s) => {
     const dag = s.dag(args.dag);
-    const date = parseDateFlag('date', args.date);
     const tasks = args.task?.map((id) => s.task(dag, id).id);
     const options = { downstream: args.downstream, onlyFailed: args.onlyFailed, ...(tasks ? { tasks } : {}) };
     const engine = await s.engine();

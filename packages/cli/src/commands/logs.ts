@@ -14,11 +14,11 @@ import { withSession } from '../session.js';
 const FOLLOW_POLL_MS = 300;
 
 export async function execute(args: LogsArgs, io: Io): Promise<number> {
+  const date = parseDateFlag('date', args.date);
+  const tryNumber = positiveInt('try', args.try);
   return withSession(args, io, async (s) => {
     const dag = s.dag(args.dag);
-    const date = parseDateFlag('date', args.date);
     const taskId = args.task === undefined ? undefined : s.task(dag, args.task).id;
-    const tryNumber = positiveInt('try', args.try);
     const engine = await s.engine();
     const run = await engine.status(dag, date);
     if (!run) {

@@ -4,6 +4,7 @@ import { colorEnabled, type Io } from '../io.js';
 import type { RunArgs } from '../options.js';
 import { eprintln, printJson, println } from '../output.js';
 import { parseDateFlag } from '../parse/dates.js';
+import { parseParamFlags } from '../parse/params.js';
 import { palette } from '../render/colors.js';
 import { lineView, ttyView } from '../render/live-view.js';
 import { runJson } from '../render/run-json.js';
@@ -16,11 +17,13 @@ export function flattenRuns(result: RunResult): RunResult[] {
 }
 
 export async function execute(args: RunArgs, io: Io): Promise<number> {
+  // Input that needs no DAG is checked before DAG files load: fast, and nothing is touched.
+  const logicalDate = parseDateFlag('date', args.date);
+  const paramFlags = parseParamFlags(args.param);
   return withSession(args, io, async (s) => {
     const dag = s.dag(args.dag);
-    const logicalDate = parseDateFlag('date', args.date);
     const tasks = args.task?.map((id) => s.task(dag, id).id);
-    const params = s.params(dag, args.param);
+    const params = s.params(dag, paramFlags);
     const engine = await s.engine();
     const p = palette(colorEnabled(io, io.stderr));
     // Progress goes to stderr so `--json` keeps stdout to one JSON document.

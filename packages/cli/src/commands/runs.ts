@@ -9,9 +9,9 @@ import { formatDuration, renderTable } from '../render/table.js';
 import { withSession } from '../session.js';
 
 export async function execute(args: RunsArgs, io: Io): Promise<number> {
+  const limit = positiveInt('limit', args.limit);
   return withSession(args, io, async (s) => {
     const dag = s.dag(args.dag);
-    const limit = positiveInt('limit', args.limit);
     const runs = await (await s.engine()).listRuns(dag.id, {
       ...(args.state ? { state: args.state } : {}),
       ...(limit ? { limit } : {}),

@@ -13,9 +13,9 @@ import { withSession } from '../session.js';
  * "state": null}` on stdout so scripts can still parse it).
  */
 export async function execute(args: StatusArgs, io: Io): Promise<number> {
+  const date = parseDateFlag('date', args.date);
   return withSession(args, io, async (s) => {
     const dag = s.dag(args.dag);
-    const date = parseDateFlag('date', args.date);
     const run = await (await s.engine()).status(dag, date);
     if (!run) {
       if (args.json) printJson(io, { dagId: dag.id, logicalDate: args.date, state: null });

@@ -3,6 +3,7 @@ import { colorEnabled, type Io } from '../io.js';
 import type { TestArgs } from '../options.js';
 import { eprintln, println } from '../output.js';
 import { parseDateFlag } from '../parse/dates.js';
+import { parseParamFlags } from '../parse/params.js';
 import { palette } from '../render/colors.js';
 import { formatLogLine } from '../render/log-format.js';
 import { formatDuration } from '../render/table.js';
@@ -10,11 +11,12 @@ import { withSession } from '../session.js';
 
 /** Runs one task once without retries or recorded state, for developing a task. */
 export async function execute(args: TestArgs, io: Io): Promise<number> {
+  const logicalDate = parseDateFlag('date', args.date);
+  const paramFlags = parseParamFlags(args.param);
   return withSession(args, io, async (s) => {
     const dag = s.dag(args.dag);
     const task = s.task(dag, args.task);
-    const logicalDate = parseDateFlag('date', args.date);
-    const params = s.params(dag, args.param);
+    const params = s.params(dag, paramFlags);
     const p = palette(colorEnabled(io, io.stdout));
     const result = await (await s.engine()).testTask(dag, task.id, {
       logicalDate,

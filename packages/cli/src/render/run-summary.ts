@@ -14,7 +14,12 @@ export function renderRunSummary(run: RunSummary, p: Palette, cwd: string): stri
     formatDuration(t.durationMs),
     t.state === 'failed' && t.logPath ? displayPath(cwd, t.logPath) : '',
   ]);
-  return `${header}\n${renderTable(['task', 'state', 'tries', 'duration', 'log (failed)'], rows)}`;
+  const errors = run.tasks
+    .filter((t) => t.state === 'failed' && t.error)
+    .map((t) => `${p.red('failed')} ${t.taskId}: ${t.error}`);
+  return [header, renderTable(['task', 'state', 'tries', 'duration', 'log (failed)'], rows), ...errors].join(
+    '\n',
+  );
 }
 
 /**
