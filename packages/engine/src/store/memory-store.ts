@@ -98,64 +98,70 @@ export class MemoryRunStore implements RunStore {
   }
 
   async apply(changes: readonly StateChange[]): Promise<void> {
-    // Validate everything first so a failing batch changes nothing, as a transaction would.
-    for (const c of changes) {
-      if (c.kind === 'task' && !this.#tasks.get(key(c.dagId, c.runId))?.has(c.taskId)) {
-        throw new Error(`no task instance ${c.dagId}/${c.runId}/${c.taskId}`);
-      }
+    // Every mutation records its inverse; a change that fails undoes the batch, as a rolled back transaction.
+    const undo: (() => void)[] = [];
+    try {
+      for (const c of structuredClone(changes)) this.#applyOne(c, undo);
+    } catch (error) {
+      for (const step of undo.reverse()) step();
+      throw error;
     }
-    for (const c of structuredClone(changes)) {
-      switch (c.kind) {
-        case 'run': {
-          const run = this.#runs.get(key(c.dagId, c.runId));
-          if (!run) throw new Error(`no run ${c.dagId}/${c.runId}`);
-          this.#runs.set(key(c.dagId, c.runId), {
-            ...run,
+  }
+
+  #applyOne(c: StateChange, undo: (() => void)[]): void {
+    switch (c.kind) {
+      case 'run': {
+        const run = this.#runs.get(key(c.dagId, c.runId));
+        if (!run) throw new Error(`no run ${c.dagId}/${c.runId}`);
+        setUndoable(this.#runs, key(c.dagId, c.runId), undo, {
+          ...run,
+          state: c.state,
+          startedAt: c.startedAt === undefined ? run.startedAt : c.startedAt,
+          endedAt: c.endedAt === undefined ? run.endedAt : c.endedAt,
+        });
+        return;
+      }
+      case 'task': {
+        const ti = this.#tasks.get(key(c.dagId, c.runId))?.get(c.taskId);
+        if (!ti) throw new Error(`no task instance ${c.dagId}/${c.runId}/${c.taskId}`);
+        setUndoable(this.#tasks.get(key(c.dagId, c.runId))!, c.taskId, undo, applyTaskPatch(ti, c));
+        return;
+      }
+      case 'add-task': {
+        const tis = this.#tasks.get(key(c.dagId, c.runId));
+        if (tis && !tis.has(c.taskId)) {
+          setUndoable(tis, c.taskId, undo, newTaskInstance(c.dagId, c.runId, c.taskId));
+        }
+        return;
+      }
+      case 'try-start': {
+        const r = c.record;
+        setUndoable(this.#tries, key(r.dagId, r.runId, r.taskId, String(r.tryNumber)), undo, r);
+        return;
+      }
+      case 'try-end': {
+        const k = key(c.dagId, c.runId, c.taskId, String(c.tryNumber));
+        const t = this.#tries.get(k);
+        if (t) {
+          setUndoable(this.#tries, k, undo, {
+            ...t,
             state: c.state,
-            startedAt: c.startedAt === undefined ? run.startedAt : c.startedAt,
-            endedAt: c.endedAt === undefined ? run.endedAt : c.endedAt,
+            endedAt: c.endedAt,
+            durationMs: c.durationMs,
+            errorName: c.errorName ?? null,
+            errorMessage: c.errorMessage ?? null,
+            errorStack: c.errorStack ?? null,
           });
-          break;
         }
-        case 'task': {
-          const tis = this.#tasks.get(key(c.dagId, c.runId))!;
-          tis.set(c.taskId, applyTaskPatch(tis.get(c.taskId)!, c));
-          break;
-        }
-        case 'add-task': {
-          const tis = this.#tasks.get(key(c.dagId, c.runId));
-          if (tis && !tis.has(c.taskId)) tis.set(c.taskId, newTaskInstance(c.dagId, c.runId, c.taskId));
-          break;
-        }
-        case 'try-start':
-          this.#tries.set(
-            key(c.record.dagId, c.record.runId, c.record.taskId, String(c.record.tryNumber)),
-            c.record,
-          );
-          break;
-        case 'try-end': {
-          const k = key(c.dagId, c.runId, c.taskId, String(c.tryNumber));
-          const t = this.#tries.get(k);
-          if (t) {
-            this.#tries.set(k, {
-              ...t,
-              state: c.state,
-              endedAt: c.endedAt,
-              durationMs: c.durationMs,
-              errorName: c.errorName ?? null,
-              errorMessage: c.errorMessage ?? null,
-              errorStack: c.errorStack ?? null,
-            });
-          }
-          break;
-        }
-        case 'asset-event':
-          this.#assets.push(c.event);
-          break;
-        default: {
-          const never: never = c;
-          throw new Error(`unknown change ${JSON.stringify(never)}`);
-        }
+        return;
+      }
+      case 'asset-event':
+        this.#assets.push(c.event);
+        undo.push(() => this.#assets.pop());
+        return;
+      default: {
+        const never: never = c;
+        throw new Error(`unknown change ${JSON.stringify(never)}`);
       }
     }
   }
@@ -165,6 +171,14 @@ export class MemoryRunStore implements RunStore {
   }
 
   async close(): Promise<void> {}
+}
+
+/** Sets `map[k]` and records how to put the previous entry back. */
+function setUndoable<K, V>(map: Map<K, V>, k: K, undo: (() => void)[], value: V): void {
+  const had = map.has(k);
+  const previous = map.get(k);
+  map.set(k, value);
+  undo.push(() => (had ? map.set(k, previous as V) : map.delete(k)));
 }
 
 export function newTaskInstance(dagId: string, runId: string, taskId: string): TaskInstanceRecord {

@@ -26,9 +26,10 @@ export function leaseAvailable(
   return holder.owner === claim.owner || holder.expiresAt <= claim.now || canTakeOver(holder);
 }
 
-/** Newest logical date first, then run id. */
+/** Newest logical date first, then DAG id in code-unit order (SQLite's default collation, not the locale's). */
 export function sortRuns(rows: DagRunRecord[]): DagRunRecord[] {
+  const byCodeUnit = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
   return rows.sort((a, b) =>
-    a.logicalDate === b.logicalDate ? a.dagId.localeCompare(b.dagId) : a.logicalDate < b.logicalDate ? 1 : -1,
+    a.logicalDate === b.logicalDate ? byCodeUnit(a.dagId, b.dagId) : byCodeUnit(b.logicalDate, a.logicalDate),
   );
 }

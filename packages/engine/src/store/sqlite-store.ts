@@ -115,7 +115,7 @@ export class SqliteRunStore implements RunStore {
       updateTask:
         p(`UPDATE task_instances SET state = ?, try_number = ?, max_tries = ?, output = ?, started_at = ?,
         ended_at = ?, duration_ms = ?, next_try_at = ? WHERE dag_id = ? AND run_id = ? AND task_id = ?`),
-      updateRun: p(`UPDATE dag_runs SET state = ?, started_at = coalesce(?, started_at),
+      updateRun: p(`UPDATE dag_runs SET state = ?, started_at = CASE WHEN ? THEN ? ELSE started_at END,
         ended_at = CASE WHEN ? THEN ? ELSE ended_at END WHERE dag_id = ? AND run_id = ?`),
       tries: p('SELECT * FROM task_tries WHERE dag_id = ? AND run_id = ? ORDER BY task_id, try_number'),
       triesOfTask: p(
@@ -265,6 +265,7 @@ export class SqliteRunStore implements RunStore {
       case 'run': {
         const r = this.#s.updateRun!.run(
           c.state,
+          c.startedAt === undefined ? 0 : 1,
           c.startedAt ?? null,
           c.endedAt === undefined ? 0 : 1,
           c.endedAt ?? null,

@@ -1,0 +1,533 @@
+import type { LeaseClaim, LeaseInfo, NewRun, RunStore, StateChange, TryRecord } from '@streampro/engine';
+import { expect } from 'chai';
+import { rejection } from '../support/fixtures.js';
+
+/** A fresh, empty store and how to dispose of it. */
+export interface RunStoreFixture {
+  readonly store: RunStore;
+  cleanup(): Promise<void>;
+}
+
+const T0 = '2025-01-01T00:00:00.000Z';
+
+function newRun(dagId: string, day: string, overrides: Partial<NewRun> = {}): NewRun {
+  return {
+    dagId,
+    runId: `manual__${day}`,
+    logicalDate: `${day}T00:00:00.000Z`,
+    runType: 'manual',
+    params: { limit: 10, name: 'x', dry: false },
+    createdAt: T0,
+    ...overrides,
+  };
+}
+
+function claim(owner: string, now: string, expiresAt: string, pid = 4242): LeaseClaim {
+  return { owner, host: 'host-a', pid, now, expiresAt };
+}
+
+function tryRecord(taskId: string, tryNumber: number): TryRecord {
+  return {
+    dagId: 'd',
+    runId: 'manual__2025-01-01',
+    taskId,
+    tryNumber,
+    state: 'running',
+    startedAt: T0,
+    endedAt: null,
+    durationMs: null,
+    errorName: null,
+    errorMessage: null,
+    errorStack: null,
+    logPath: `/logs/${taskId}/${tryNumber}.log`,
+    host: 'host-a',
+    pid: 4242,
+  };
+}
+
+const never = (): boolean => false;
+
+/**
+ * The behaviour every RunStore must have. `create` is called before each test and must return an empty
+ * store of its own.
+ */
+export function runStoreContract(name: string, create: () => Promise<RunStoreFixture>): void {
+  describe(`RunStore contract: ${name}`, () => {
+    let fixture: RunStoreFixture;
+    let store: RunStore;
+    const RUN = 'manual__2025-01-01';
+
+    beforeEach(async () => {
+      fixture = await create();
+      store = fixture.store;
+    });
+
+    afterEach(async () => {
+      await fixture.cleanup();
+    });
+
+    describe('ensureRun', () => {
+      it('creates a queued run with one task instance per task, in state none', async () => {
+        const { run, created } = await store.ensureRun(newRun('d', '2025-01-01'), ['a', 'b', 'c']);
+        expect(created).to.equal(true);
+        expect(run).to.deep.equal({
+          ...newRun('d', '2025-01-01'),
+          state: 'queued',
+          startedAt: null,
+          endedAt: null,
+          lease: null,
+        });
+        const tis = await store.listTaskInstances('d', RUN);
+        expect(tis.map((t) => t.taskId)).to.deep.equal(['a', 'b', 'c']);
+        expect(tis[0]).to.deep.equal({
+          dagId: 'd',
+          runId: RUN,
+          taskId: 'a',
+          state: 'none',
+          tryNumber: 0,
+          maxTries: 0,
+          output: null,
+          startedAt: null,
+          endedAt: null,
+          durationMs: null,
+          nextTryAt: null,
+        });
+      });
+
+      it('is idempotent per DAG and logical date, whatever the run id or tasks of the second call', async () => {
+        await store.ensureRun(newRun('d', '2025-01-01'), ['a']);
+        const again = await store.ensureRun(newRun('d', '2025-01-01', { runId: 'backfill__2025-01-01' }), [
+          'a',
+          'z',
+        ]);
+        expect(again.created).to.equal(false);
+        expect(again.run.runId).to.equal(RUN);
+        expect(await store.getRun('d', 'backfill__2025-01-01')).to.equal(undefined);
+        expect((await store.listTaskInstances('d', RUN)).map((t) => t.taskId)).to.deep.equal(['a']);
+        expect(await store.listRuns('d')).to.have.length(1);
+      });
+
+      it('keeps runs of other DAGs and dates apart', async () => {
+        await store.ensureRun(newRun('d', '2025-01-01'), ['a']);
+        expect((await store.ensureRun(newRun('e', '2025-01-01'), ['a'])).created).to.equal(true);
+        expect((await store.ensureRun(newRun('d', '2025-01-02'), ['a'])).created).to.equal(true);
+        expect(await store.listRuns(undefined)).to.have.length(3);
+      });
+
+      it('finds runs by id and by logical date, and returns undefined for unknown ones', async () => {
+        await store.ensureRun(newRun('d', '2025-01-01'), ['a']);
+        expect((await store.getRun('d', RUN))?.logicalDate).to.equal('2025-01-01T00:00:00.000Z');
+        expect((await store.findRunByLogicalDate('d', '2025-01-01T00:00:00.000Z'))?.runId).to.equal(RUN);
+        expect(await store.getRun('d', 'nope')).to.equal(undefined);
+        expect(await store.getRun('other', RUN)).to.equal(undefined);
+        expect(await store.findRunByLogicalDate('d', '2025-01-02T00:00:00.000Z')).to.equal(undefined);
+        expect(await store.listTaskInstances('d', 'nope')).to.deep.equal([]);
+      });
+    });
+
+    describe('apply', () => {
+      beforeEach(async () => {
+        await store.ensureRun(newRun('d', '2025-01-01'), ['a', 'b']);
+      });
+
+      const task = (patch: Omit<Extract<StateChange, { kind: 'task' }>, 'kind' | 'dagId' | 'runId'>) =>
+        ({ kind: 'task', dagId: 'd', runId: RUN, ...patch }) as const;
+
+      async function instance(taskId: string) {
+        const ti = (await store.listTaskInstances('d', RUN)).find((t) => t.taskId === taskId);
+        expect(ti, `task instance ${taskId}`).to.not.equal(undefined);
+        return ti!;
+      }
+
+      it('sets the given fields of a task instance and keeps the ones left undefined', async () => {
+        await store.apply([
+          task({
+            taskId: 'a',
+            state: 'success',
+            tryNumber: 2,
+            maxTries: 3,
+            output: { rows: [1, 2], nested: { ok: true }, text: 'é"\\' },
+            startedAt: '2025-01-01T01:00:00.000Z',
+            endedAt: '2025-01-01T01:00:05.000Z',
+            durationMs: 5000.5,
+            nextTryAt: '2025-01-01T02:00:00.000Z',
+          }),
+        ]);
+        await store.apply([task({ taskId: 'a', state: 'none' })]);
+        expect(await instance('a')).to.deep.include({
+          state: 'none',
+          tryNumber: 2,
+          maxTries: 3,
+          output: { rows: [1, 2], nested: { ok: true }, text: 'é"\\' },
+          startedAt: '2025-01-01T01:00:00.000Z',
+          endedAt: '2025-01-01T01:00:05.000Z',
+          durationMs: 5000.5,
+          nextTryAt: '2025-01-01T02:00:00.000Z',
+        });
+        expect((await instance('b')).state).to.equal('none');
+      });
+
+      it('clears the fields given as null', async () => {
+        await store.apply([
+          task({
+            taskId: 'a',
+            state: 'success',
+            output: [1],
+            startedAt: T0,
+            endedAt: T0,
+            durationMs: 1,
+            nextTryAt: T0,
+          }),
+          task({
+            taskId: 'a',
+            state: 'none',
+            output: null,
+            startedAt: null,
+            endedAt: null,
+            durationMs: null,
+            nextTryAt: null,
+          }),
+        ]);
+        expect(await instance('a')).to.deep.include({
+          state: 'none',
+          output: null,
+          startedAt: null,
+          endedAt: null,
+          durationMs: null,
+          nextTryAt: null,
+        });
+      });
+
+      it('stores scalar outputs (0, false, empty string) as themselves', async () => {
+        await store.apply([task({ taskId: 'a', state: 'success', output: 0 })]);
+        await store.apply([task({ taskId: 'b', state: 'success', output: '' })]);
+        expect((await instance('a')).output).to.equal(0);
+        expect((await instance('b')).output).to.equal('');
+        await store.apply([task({ taskId: 'a', state: 'success', output: false })]);
+        expect((await instance('a')).output).to.equal(false);
+      });
+
+      it('sets run state and times: undefined keeps, null clears', async () => {
+        await store.apply([
+          { kind: 'run', dagId: 'd', runId: RUN, state: 'running', startedAt: T0, endedAt: T0 },
+        ]);
+        await store.apply([{ kind: 'run', dagId: 'd', runId: RUN, state: 'failed' }]);
+        expect(await store.getRun('d', RUN)).to.deep.include({
+          state: 'failed',
+          startedAt: T0,
+          endedAt: T0,
+        });
+        await store.apply([
+          { kind: 'run', dagId: 'd', runId: RUN, state: 'queued', startedAt: null, endedAt: null },
+        ]);
+        expect(await store.getRun('d', RUN)).to.deep.include({
+          state: 'queued',
+          startedAt: null,
+          endedAt: null,
+        });
+      });
+
+      it('adds a task instance once (add-task is idempotent and keeps an existing instance)', async () => {
+        await store.apply([task({ taskId: 'a', state: 'scheduled' })]);
+        await store.apply([
+          { kind: 'add-task', dagId: 'd', runId: RUN, taskId: 'new' },
+          { kind: 'add-task', dagId: 'd', runId: RUN, taskId: 'new' },
+          { kind: 'add-task', dagId: 'd', runId: RUN, taskId: 'a' },
+        ]);
+        const tis = await store.listTaskInstances('d', RUN);
+        expect(tis.map((t) => [t.taskId, t.state])).to.deep.equal([
+          ['a', 'scheduled'],
+          ['b', 'none'],
+          ['new', 'none'],
+        ]);
+      });
+
+      it('applies a batch in order, so a task added earlier in the batch can be changed later in it', async () => {
+        await store.apply([
+          { kind: 'add-task', dagId: 'd', runId: RUN, taskId: 'late' },
+          task({ taskId: 'late', state: 'scheduled' }),
+          task({ taskId: 'late', state: 'queued', tryNumber: 1 }),
+        ]);
+        expect(await instance('late')).to.deep.include({ state: 'queued', tryNumber: 1 });
+      });
+
+      it('applies nothing of a batch whose task change names an unknown task instance', async () => {
+        const error = await rejection(
+          store.apply([
+            task({ taskId: 'a', state: 'scheduled' }),
+            task({ taskId: 'ghost', state: 'scheduled' }),
+          ]),
+        );
+        expect(error.message).to.equal(`no task instance d/${RUN}/ghost`);
+        expect((await instance('a')).state).to.equal('none');
+      });
+
+      it('applies nothing of a batch whose run change names an unknown run', async () => {
+        const error = await rejection(
+          store.apply([
+            task({ taskId: 'a', state: 'scheduled' }),
+            { kind: 'try-start', record: tryRecord('a', 1) },
+            { kind: 'run', dagId: 'd', runId: 'ghost', state: 'running' },
+          ]),
+        );
+        expect(error.message).to.equal('no run d/ghost');
+        expect((await instance('a')).state).to.equal('none');
+        expect(await store.listTries('d', RUN)).to.deep.equal([]);
+      });
+
+      it('accepts an empty batch', async () => {
+        await store.apply([]);
+        expect((await instance('a')).state).to.equal('none');
+      });
+
+      it('copies values in: mutating an applied output later does not change the store', async () => {
+        const output = { n: 1 };
+        await store.apply([task({ taskId: 'a', state: 'success', output })]);
+        output.n = 2;
+        const read = await instance('a');
+        expect(read.output).to.deep.equal({ n: 1 });
+        (read.output as { n: number }).n = 3;
+        expect((await instance('a')).output).to.deep.equal({ n: 1 });
+      });
+    });
+
+    describe('tries', () => {
+      beforeEach(async () => {
+        await store.ensureRun(newRun('d', '2025-01-01'), ['a', 'b']);
+      });
+
+      it('records a try at start and completes it at end, ordered by task then try number', async () => {
+        await store.apply([
+          { kind: 'try-start', record: tryRecord('b', 1) },
+          { kind: 'try-start', record: tryRecord('a', 2) },
+          { kind: 'try-start', record: tryRecord('a', 1) },
+        ]);
+        expect((await store.listTries('d', RUN)).map((t) => [t.taskId, t.tryNumber])).to.deep.equal([
+          ['a', 1],
+          ['a', 2],
+          ['b', 1],
+        ]);
+        await store.apply([
+          {
+            kind: 'try-end',
+            dagId: 'd',
+            runId: RUN,
+            taskId: 'a',
+            tryNumber: 1,
+            state: 'failed',
+            endedAt: '2025-01-01T00:00:02.000Z',
+            durationMs: 2000,
+            errorName: 'Error',
+            errorMessage: 'boom',
+            errorStack: 'Error: boom\n    at x',
+          },
+          {
+            kind: 'try-end',
+            dagId: 'd',
+            runId: RUN,
+            taskId: 'a',
+            tryNumber: 2,
+            state: 'success',
+            endedAt: '2025-01-01T00:00:03.000Z',
+            durationMs: 1000,
+          },
+        ]);
+        const tries = await store.listTries('d', RUN, 'a');
+        expect(tries).to.deep.equal([
+          {
+            ...tryRecord('a', 1),
+            state: 'failed',
+            endedAt: '2025-01-01T00:00:02.000Z',
+            durationMs: 2000,
+            errorName: 'Error',
+            errorMessage: 'boom',
+            errorStack: 'Error: boom\n    at x',
+          },
+          {
+            ...tryRecord('a', 2),
+            state: 'success',
+            endedAt: '2025-01-01T00:00:03.000Z',
+            durationMs: 1000,
+          },
+        ]);
+        expect(await store.listTries('d', RUN, 'b')).to.deep.equal([tryRecord('b', 1)]);
+        expect(await store.listTries('d', 'other')).to.deep.equal([]);
+      });
+
+      it('ignores the end of a try that never started', async () => {
+        await store.apply([
+          {
+            kind: 'try-end',
+            dagId: 'd',
+            runId: RUN,
+            taskId: 'a',
+            tryNumber: 9,
+            state: 'failed',
+            endedAt: T0,
+            durationMs: 0,
+          },
+        ]);
+        expect(await store.listTries('d', RUN)).to.deep.equal([]);
+      });
+    });
+
+    describe('listRuns', () => {
+      beforeEach(async () => {
+        for (const day of ['2025-01-02', '2025-01-01', '2025-01-03']) {
+          await store.ensureRun(newRun('d', day), ['a']);
+        }
+        // Same date as a run of `d`: ties are ordered by DAG id, by code unit (upper case first).
+        await store.ensureRun(newRun('B_dag', '2025-01-03'), ['a']);
+        await store.ensureRun(newRun('a_dag', '2025-01-03'), ['a']);
+        await store.apply([{ kind: 'run', dagId: 'd', runId: 'manual__2025-01-02', state: 'failed' }]);
+      });
+
+      it('lists runs of one DAG newest logical date first', async () => {
+        expect((await store.listRuns('d')).map((r) => r.runId)).to.deep.equal([
+          'manual__2025-01-03',
+          'manual__2025-01-02',
+          'manual__2025-01-01',
+        ]);
+      });
+
+      it('lists runs of every DAG when no DAG is given, ties by DAG id', async () => {
+        expect(
+          (await store.listRuns(undefined)).map((r) => `${r.dagId}/${r.logicalDate.slice(0, 10)}`),
+        ).to.deep.equal([
+          'B_dag/2025-01-03',
+          'a_dag/2025-01-03',
+          'd/2025-01-03',
+          'd/2025-01-02',
+          'd/2025-01-01',
+        ]);
+      });
+
+      it('filters by state and limits the count', async () => {
+        expect((await store.listRuns('d', { state: 'failed' })).map((r) => r.runId)).to.deep.equal([
+          'manual__2025-01-02',
+        ]);
+        expect((await store.listRuns('d', { state: 'queued', limit: 1 })).map((r) => r.runId)).to.deep.equal([
+          'manual__2025-01-03',
+        ]);
+        expect(await store.listRuns(undefined, { limit: 2 })).to.have.length(2);
+        expect(await store.listRuns('nobody')).to.deep.equal([]);
+      });
+    });
+
+    describe('leases', () => {
+      const LATER = '2025-01-01T00:00:10.000Z';
+      const EXPIRY = '2025-01-01T00:00:30.000Z';
+
+      beforeEach(async () => {
+        await store.ensureRun(newRun('d', '2025-01-01'), ['a']);
+      });
+
+      it('acquires a free lease and shows it on the run', async () => {
+        const result = await store.acquireLease('d', RUN, claim('one', T0, EXPIRY), never);
+        expect(result).to.deep.equal({ acquired: true, tookOverFrom: null });
+        expect((await store.getRun('d', RUN))?.lease).to.deep.equal({
+          owner: 'one',
+          host: 'host-a',
+          pid: 4242,
+          heartbeatAt: T0,
+          expiresAt: EXPIRY,
+        });
+      });
+
+      it('refuses a live lease held by another owner and names the holder', async () => {
+        await store.acquireLease('d', RUN, claim('one', T0, EXPIRY), never);
+        const seen: LeaseInfo[] = [];
+        const result = await store.acquireLease('d', RUN, claim('two', LATER, EXPIRY, 7), (holder) => {
+          seen.push(holder);
+          return false;
+        });
+        expect(result.acquired).to.equal(false);
+        expect(result).to.have.nested.property('holder.owner', 'one');
+        expect(seen.map((h) => h.owner)).to.deep.equal(['one']);
+        expect((await store.getRun('d', RUN))?.lease?.owner).to.equal('one');
+      });
+
+      it('lets the owner acquire again (no takeover)', async () => {
+        await store.acquireLease('d', RUN, claim('one', T0, EXPIRY), never);
+        const result = await store.acquireLease('d', RUN, claim('one', LATER, EXPIRY), never);
+        expect(result).to.deep.equal({ acquired: true, tookOverFrom: null });
+      });
+
+      it('renews only for the owner', async () => {
+        await store.acquireLease('d', RUN, claim('one', T0, EXPIRY), never);
+        const renewedTo = '2025-01-01T00:01:00.000Z';
+        expect(await store.renewLease('d', RUN, 'two', LATER, renewedTo)).to.equal(false);
+        expect(await store.renewLease('d', RUN, 'one', LATER, renewedTo)).to.equal(true);
+        expect((await store.getRun('d', RUN))?.lease).to.deep.include({
+          owner: 'one',
+          heartbeatAt: LATER,
+          expiresAt: renewedTo,
+        });
+        await store.releaseLease('d', RUN, 'one');
+        expect(await store.renewLease('d', RUN, 'one', LATER, renewedTo)).to.equal(false);
+      });
+
+      it('releases only for the owner', async () => {
+        await store.acquireLease('d', RUN, claim('one', T0, EXPIRY), never);
+        await store.releaseLease('d', RUN, 'two');
+        expect((await store.getRun('d', RUN))?.lease?.owner).to.equal('one');
+        await store.releaseLease('d', RUN, 'one');
+        expect((await store.getRun('d', RUN))?.lease).to.equal(null);
+        expect((await store.acquireLease('d', RUN, claim('two', LATER, EXPIRY), never)).acquired).to.equal(
+          true,
+        );
+      });
+
+      it('takes over an expired lease and reports whom it took it from', async () => {
+        await store.acquireLease('d', RUN, claim('one', T0, LATER), never);
+        const result = await store.acquireLease('d', RUN, claim('two', LATER, EXPIRY), never);
+        expect(result).to.have.property('acquired', true);
+        expect(result).to.have.nested.property('tookOverFrom.owner', 'one');
+        expect((await store.getRun('d', RUN))?.lease?.owner).to.equal('two');
+      });
+
+      it('takes over a live lease when the callback says its holder is gone', async () => {
+        await store.acquireLease('d', RUN, claim('one', T0, EXPIRY, 1111), never);
+        const result = await store.acquireLease('d', RUN, claim('two', LATER, EXPIRY), (h) => h.pid === 1111);
+        expect(result).to.have.property('acquired', true);
+        expect(result).to.have.nested.property('tookOverFrom.pid', 1111);
+      });
+
+      it('fails for an unknown run', async () => {
+        const error = await rejection(store.acquireLease('d', 'ghost', claim('one', T0, EXPIRY), never));
+        expect(error.message).to.equal('no run d/ghost');
+      });
+    });
+
+    describe('asset events', () => {
+      it('lists the events of one asset and logical date, in insertion order', async () => {
+        await store.ensureRun(newRun('d', '2025-01-01'), ['a']);
+        const event = (asset: string, logicalDate: string, createdAt: string) =>
+          ({
+            kind: 'asset-event',
+            event: { asset, logicalDate, dagId: 'd', runId: RUN, taskId: 'a', createdAt },
+          }) as const;
+        await store.apply([
+          event('lake://trusted/events', '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:02.000Z'),
+          event('lake://trusted/users', '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:02.000Z'),
+          event('lake://trusted/events', '2025-01-02T00:00:00.000Z', '2025-01-01T00:00:03.000Z'),
+          event('lake://trusted/events', '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:01.000Z'),
+        ]);
+        const events = await store.listAssetEvents('lake://trusted/events', '2025-01-01T00:00:00.000Z');
+        expect(events.map((e) => e.createdAt)).to.deep.equal([
+          '2025-01-01T00:00:02.000Z',
+          '2025-01-01T00:00:01.000Z',
+        ]);
+        expect(events[0]).to.deep.equal({
+          asset: 'lake://trusted/events',
+          logicalDate: '2025-01-01T00:00:00.000Z',
+          dagId: 'd',
+          runId: RUN,
+          taskId: 'a',
+          createdAt: '2025-01-01T00:00:02.000Z',
+        });
+        expect(await store.listAssetEvents('lake://raw/none', '2025-01-01T00:00:00.000Z')).to.deep.equal([]);
+      });
+    });
+  });
+}
