@@ -1,0 +1,133 @@
+import {
+  DagDefinitionError,
+  DEFAULT_TASK_OPTIONS,
+  defineDag,
+  type RetryPolicy,
+  retryDelayMs,
+  type TaskOptions,
+} from '@streampro/engine';
+import { expect } from 'chai';
+import { thrown } from '../support/fixtures.js';
+
+const policy = (overrides: Partial<RetryPolicy>): RetryPolicy => ({
+  retryDelay: 1000,
+  retryExponentialBackoff: false,
+  maxRetryDelay: 3_600_000,
+  jitter: 0,
+  ...overrides,
+});
+
+describe('retry policy', () => {
+  describe('retryDelayMs', () => {
+    it('waits retryDelay after every failed try when the delay is fixed', () => {
+      expect([1, 2, 3, 10].map((n) => retryDelayMs(policy({}), n))).to.deep.equal([1000, 1000, 1000, 1000]);
+    });
+
+    it('doubles the delay after each failed try with exponential backoff', () => {
+      const p = policy({ retryExponentialBackoff: true });
+      expect([1, 2, 3, 4].map((n) => retryDelayMs(p, n))).to.deep.equal([1000, 2000, 4000, 8000]);
+    });
+
+    it('caps every delay at maxRetryDelay, even for huge try numbers', () => {
+      const p = policy({ retryExponentialBackoff: true, maxRetryDelay: 5000 });
+      expect([3, 4, 5, 2000].map((n) => retryDelayMs(p, n))).to.deep.equal([4000, 5000, 5000, 5000]);
+      expect(retryDelayMs(policy({ retryDelay: 9000, maxRetryDelay: 5000 }), 1)).to.equal(5000);
+    });
+
+    it('spreads the delay by ±jitter: random 0 gives the low bound, random near 1 the high bound', () => {
+      const p = policy({ jitter: 0.2 });
+      expect(retryDelayMs(p, 1, 0)).to.equal(800);
+      expect(retryDelayMs(p, 1, 0.5)).to.equal(1000);
+      expect(retryDelayMs(p, 1, 0.999_999)).to.equal(1200);
+      for (let r = 0; r < 1; r += 0.01) {
+        const d = retryDelayMs(p, 1, r);
+        expect(d).to.be.within(800, 1200);
+      }
+    });
+
+    it('never lets jitter push the delay over maxRetryDelay', () => {
+      const p = policy({ jitter: 0.5, maxRetryDelay: 1000 });
+      expect(retryDelayMs(p, 1, 0.999_999)).to.equal(1000);
+      expect(retryDelayMs(p, 1, 0)).to.equal(500);
+    });
+
+    it('is zero for a zero delay whatever the jitter', () => {
+      expect(retryDelayMs(policy({ retryDelay: 0, jitter: 1 }), 3, 0.9)).to.equal(0);
+    });
+
+    it('defaults to no retries, 1 s fixed delay, one hour cap and no jitter', () => {
+      expect(DEFAULT_TASK_OPTIONS).to.deep.include({
+        retries: 0,
+        retryDelay: 1000,
+        retryExponentialBackoff: false,
+        maxRetryDelay: 3_600_000,
+        jitter: 0,
+      });
+    });
+  });
+
+  describe('invalid options are rejected when the task is defined', () => {
+    const cases: readonly [string, Record<string, unknown>, string][] = [
+      ['negative retries', { retries: -1 }, 'retries must be a non-negative integer, got -1'],
+      ['fractional retries', { retries: 1.5 }, 'retries must be a non-negative integer, got 1.5'],
+      ['retries as text', { retries: '3' }, 'retries must be a non-negative integer, got "3"'],
+      [
+        'negative retryDelay',
+        { retryDelay: -5 },
+        'retryDelay must be a non-negative number of milliseconds, got -5',
+      ],
+      [
+        'infinite maxRetryDelay',
+        { maxRetryDelay: Number.POSITIVE_INFINITY },
+        'maxRetryDelay must be a non-negative number of milliseconds, got Infinity',
+      ],
+      ['jitter above 1', { jitter: 1.5 }, 'jitter must be a number between 0 and 1, got 1.5'],
+      ['NaN jitter', { jitter: Number.NaN }, 'jitter must be a number between 0 and 1, got NaN'],
+      [
+        'zero executionTimeout',
+        { executionTimeout: 0 },
+        'executionTimeout must be a positive number of milliseconds, got 0',
+      ],
+      [
+        'non-boolean backoff',
+        { retryExponentialBackoff: 'yes' },
+        'retryExponentialBackoff must be a boolean, got "yes"',
+      ],
+      [
+        'unknown trigger rule',
+        { triggerRule: 'sometimes' },
+        'triggerRule must be one of all_success, all_failed, all_done, one_success, one_failed, none_failed, ' +
+          'none_failed_min_one_success, none_skipped, always, got "sometimes"',
+      ],
+      ['fractional priorityWeight', { priorityWeight: 1.5 }, 'priorityWeight must be an integer, got 1.5'],
+    ];
+
+    for (const [name, options, message] of cases) {
+      it(`${name}: ${message}`, () => {
+        const dag = defineDag({ id: 'd', startDate: '2025-01-01' });
+        // Options arrive untyped from JavaScript DAG files too; the cast stands in for such a caller.
+        const error = thrown(() => dag.task({ id: 't', ...(options as TaskOptions), run: () => 1 }));
+        expect(error).to.be.instanceOf(DagDefinitionError);
+        expect(error.message).to.equal(`DAG 'd' task 't': ${message}`);
+        expect(dag.tasks).to.have.length(0);
+      });
+    }
+
+    it('names the DAG defaults when they are invalid', () => {
+      const error = thrown(() =>
+        defineDag({ id: 'd', startDate: '2025-01-01', defaultTaskOptions: { retries: -1 } }),
+      );
+      expect(error).to.be.instanceOf(DagDefinitionError);
+      expect(error.message).to.equal(
+        "DAG 'd' defaultTaskOptions: retries must be a non-negative integer, got -1",
+      );
+    });
+
+    it('rejects a pool name that is not a valid id', () => {
+      const dag = defineDag({ id: 'd', startDate: '2025-01-01' });
+      const error = thrown(() => dag.task({ id: 't', pool: 'a/b', run: () => 1 }));
+      expect(error).to.be.instanceOf(DagDefinitionError);
+      expect(error.message).to.match(/^invalid pool id "a\/b": ids may contain only letters/);
+    });
+  });
+});
