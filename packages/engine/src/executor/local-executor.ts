@@ -28,16 +28,18 @@ export class LocalExecutor implements Executor {
     const entry: Running = { controller, listener, key: job.key, cancelTimer: () => {}, settled: false };
     const id = keyOf(job.key);
     this.#running.set(id, entry);
-    if (job.timeoutMs !== undefined) {
-      const timeoutMs = job.timeoutMs;
-      entry.cancelTimer = this.clock.setTimer(timeoutMs, () =>
-        this.#abort(id, new TaskTimeoutError(timeoutMs)),
-      );
-    }
     listener.started(job.key);
     // Start the body on a later turn so `started` is handled before any of the task's own work.
     setImmediate(() => {
       if (entry.settled) return;
+      // The deadline starts with the body: armed earlier, a clock that jumps to pending timers when the loop
+      // looks idle (ManualClock's autoAdvance) could fire it before the body ever ran.
+      if (job.timeoutMs !== undefined) {
+        const timeoutMs = job.timeoutMs;
+        entry.cancelTimer = this.clock.setTimer(timeoutMs, () =>
+          this.#abort(id, new TaskTimeoutError(timeoutMs)),
+        );
+      }
       job.execute(controller.signal).then(
         (outcome) => this.#settle(id, outcome),
         (error: unknown) =>

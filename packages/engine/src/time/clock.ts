@@ -22,8 +22,8 @@ interface PendingTimer {
 
 /**
  * A clock that moves only when told. With `autoAdvance`, whenever timers are pending and the event loop has
- * drained, it jumps to the earliest timer, so a run with retry delays of hours finishes at once while the
- * delays it waited are still observable through `now()`.
+ * drained (no ready callbacks, no file-system request in flight), it jumps to the earliest timer, so a run
+ * with retry delays of hours finishes at once while the delays it waited are still observable through `now()`.
  */
 export class ManualClock implements Clock {
   #now: number;
@@ -81,14 +81,29 @@ export class ManualClock implements Clock {
   #kick(): void {
     if (!this.#autoAdvance || this.#scheduled) return;
     this.#scheduled = true;
-    // setTimeout(0) runs after pending I/O callbacks and microtasks: the system is idle but for our timers.
+    // setTimeout(0) then setImmediate lets ready callbacks, microtasks and one poll phase run first; while
+    // file-system or DNS requests are still in flight the loop is not idle, so look again on a later turn.
     setTimeout(() => {
-      this.#scheduled = false;
-      const next = this.#earliest();
-      if (next) {
-        this.#fire(next);
-        if (this.#timers.length > 0) this.#kick();
-      }
+      setImmediate(() => {
+        this.#scheduled = false;
+        if (ioInFlight()) {
+          this.#kick();
+          return;
+        }
+        const next = this.#earliest();
+        if (next) {
+          this.#fire(next);
+          if (this.#timers.length > 0) this.#kick();
+        }
+      });
     }, 0);
   }
+}
+
+/**
+ * Whether libuv requests (file system, DNS, socket writes) are pending. Waits on sockets for data have no
+ * request, so a test task awaiting a network reply with a deadline should use a clock without autoAdvance.
+ */
+function ioInFlight(): boolean {
+  return process.getActiveResourcesInfo().some((r) => /Req|^(Write|Shutdown|Connect)Wrap$/.test(r));
 }
