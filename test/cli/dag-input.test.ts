@@ -73,14 +73,16 @@ describe('dag CLI: discovery, help and bad input (e2e)', function () {
   });
 
   it('prints the graph as text, mermaid and dot', async () => {
-    const [text, mermaid, dot] = await Promise.all(
-      ['text', 'mermaid', 'dot'].map((f) => sb.dag('graph', 'quick', '--format', f)),
-    );
-    expect(text!.stdout).to.contain('DAG quick: 4 tasks in 3 layers');
-    expect(text!.stdout).to.contain('  [group clean]\n    clean.dedupe  <- extract');
+    const [text, mermaid, dot] = await Promise.all([
+      sb.dag('graph', 'quick', '--format', 'text'),
+      sb.dag('graph', 'quick', '--format', 'mermaid'),
+      sb.dag('graph', 'quick', '--format', 'dot'),
+    ]);
+    expect(text.stdout).to.contain('DAG quick: 4 tasks in 3 layers');
+    expect(text.stdout).to.contain('  [group clean]\n    clean.dedupe  <- extract');
     expect(mermaid.stdout.startsWith('flowchart TD\n')).to.equal(true);
-    expect(mermaid!.stdout).to.contain('subgraph g0["clean"]');
-    expect(dot!.stdout).to.contain('"clean.validate" -> "load";');
+    expect(mermaid.stdout).to.contain('subgraph g0["clean"]');
+    expect(dot.stdout).to.contain('"clean.validate" -> "load";');
   });
 
   it('reports a DAG id defined in two files, naming both', async () => {
