@@ -1,0 +1,134 @@
+import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { type JsonRow, jsonRows } from './json-rows.js';
+
+export interface DuckDBSessionOptions {
+  /**
+   * Folder DuckDB spills to when a query needs more than `memoryLimit` (sorts, joins, large
+   * tables). Created if missing. Required so that large files never depend on RAM.
+   */
+  readonly tempDirectory: string;
+  /** Upper bound of DuckDB's buffer memory, e.g. `'512MB'`. @default '1GB' */
+  readonly memoryLimit?: string;
+  /** Worker threads. @default the machine's available parallelism */
+  readonly threads?: number;
+  /**
+   * Database file; tables created in the session live there instead of in memory, which keeps
+   * staged tables of larger-than-RAM inputs on disk. @default ':memory:'
+   */
+  readonly databasePath?: string;
+}
+
+/** Rows of a query, capped at `maxRows`. */
+export interface QueryRows {
+  readonly columns: string[];
+  readonly rows: JsonRow[];
+  /** True when the query produced more than `maxRows` rows. */
+  readonly truncated: boolean;
+}
+
+/**
+ * One DuckDB instance and connection with the project's settings: no extension downloads
+ * (a missing extension fails at once instead of hanging on the network), bounded memory with a
+ * spill folder, and UTC as the session time zone so `CAST(ts AS DATE)` means the UTC day on every
+ * machine. Close it explicitly; the native handle is not garbage-collected promptly.
+ */
+export class DuckDBSession {
+  private closed = false;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+  ) {}
+
+  static async create(options: DuckDBSessionOptions): Promise<DuckDBSession> {
+    await mkdir(options.tempDirectory, { recursive: true });
+    const threads = options.threads ?? availableParallelism();
+    if (!Number.isInteger(threads) || threads < 1)
+      throw new RangeError(`threads must be >= 1, got ${threads}`);
+    const instance = await DuckDBInstance.create(options.databasePath ?? ':memory:', {
+      autoinstall_known_extensions: 'false',
+      // Built-in extensions (parquet, json, icu) are linked in; autoload only registers them.
+      autoload_known_extensions: 'true',
+      memory_limit: options.memoryLimit ?? '1GB',
+      temp_directory: options.tempDirectory,
+      threads: String(threads),
+      preserve_insertion_order: 'true',
+    });
+    try {
+      const connection = await instance.connect();
+      const session = new DuckDBSession(instance, connection);
+      await session.run("SET TimeZone = 'UTC'");
+      return session;
+    } catch (error) {
+      instance.closeSync();
+      throw error;
+    }
+  }
+
+  /** Runs one or more statements; returns the number of rows changed by the last (COPY: rows written). */
+  async run(sql: string, values?: DuckDBValue[]): Promise<number> {
+    const result = await this.conn().run(sql, values);
+    return Number(result.rowsChanged);
+  }
+
+  /** All rows of a query as JSON-safe objects; for small results (counts, examples, reports). */
+  async all(sql: string, values?: DuckDBValue[]): Promise<JsonRow[]> {
+    const reader = await this.conn().runAndReadAll(sql, values);
+    return jsonRows(reader);
+  }
+
+  /** The first `maxRows` rows of a query, streamed so a large result is never fully materialised. */
+  async query(sql: string, maxRows: number): Promise<QueryRows> {
+    if (!Number.isInteger(maxRows) || maxRows < 0)
+      throw new RangeError(`maxRows must be >= 0, got ${maxRows}`);
+    const reader = await this.conn().streamAndReadUntil(sql, maxRows + 1);
+    return {
+      columns: reader.deduplicatedColumnNames(),
+      rows: jsonRows(reader, maxRows),
+      truncated: reader.currentRowCount > maxRows,
+    };
+  }
+
+  /** Sets a session variable read in SQL with `getvariable(name)`; keeps secrets (salts) out of SQL text. */
+  async setVariable(name: string, value: string): Promise<void> {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new RangeError(`invalid SQL variable name: ${name}`);
+    await this.conn().run(`SET VARIABLE ${name} = $1`, [value]);
+  }
+
+  /** Interrupts the running statement (used when the task's signal aborts). */
+  interrupt(): void {
+    if (!this.closed) this.connection.interrupt();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+
+  private conn(): DuckDBConnection {
+    if (this.closed) throw new Error('DuckDBSession is closed');
+    return this.connection;
+  }
+}
+
+/** Runs `fn` with a fresh session and always closes it; interrupts DuckDB when `signal` aborts. */
+export async function withSession<T>(
+  options: DuckDBSessionOptions,
+  signal: AbortSignal | undefined,
+  fn: (session: DuckDBSession) => Promise<T>,
+): Promise<T> {
+  signal?.throwIfAborted();
+  const session = await DuckDBSession.create(options);
+  const onAbort = (): void => session.interrupt();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await fn(session);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    session.close();
+  }
+}

@@ -1,0 +1,68 @@
+import { pathLiteral, quoteIdent, quoteLiteral } from '../duckdb/sql.js';
+import { BLANK, DUCKDB_TYPES, DUPLICATE } from './staging-sql.js';
+import type { TableSchema } from './types.js';
+
+/**
+ * Statements run on the staged table after `stagingSql`. `firstRow` is the 0-based rowid of the
+ * first data line (1 past a CSV header), so the header and anything before it are never counted.
+ */
+
+/**
+ * Marks every valid row whose key already appeared on an earlier line as a duplicate. Only keys
+ * that occur more than once are collected, so the common no-duplicate case touches no rows, and
+ * row order is left as is (no window sort over the whole table).
+ */
+export function dedupSql(table: string, key: readonly string[], firstRow: number): string {
+  const t = quoteIdent(table);
+  const cols = key.map(quoteIdent);
+  return `CREATE OR REPLACE TEMP TABLE __dupkeys AS
+  SELECT ${cols.join(', ')}, min(rowid) AS __first FROM ${t}
+  WHERE __reason IS NULL AND rowid >= ${firstRow} GROUP BY ${cols.join(', ')} HAVING count(*) > 1;
+UPDATE ${t} SET __reason = '${DUPLICATE}' FROM __dupkeys d
+  WHERE ${t}.__reason IS NULL AND ${t}.rowid > d.__first AND ${cols.map((c) => `${t}.${c} = d.${c}`).join(' AND ')};
+DROP TABLE __dupkeys`;
+}
+
+/** Rows per outcome: NULL (written), `duplicate`, or a reject reason. Blank lines are left out. */
+export function outcomeCountsSql(table: string, firstRow: number): string {
+  return `SELECT __reason AS reason, count(*) AS n FROM ${quoteIdent(table)}
+  WHERE rowid >= ${firstRow} AND (__reason IS NULL OR __reason <> '${BLANK}') GROUP BY 1`;
+}
+
+/** Writes one JSON object per rejected line, in line order, to a local JSON Lines file. */
+export function quarantineCopySql(
+  table: string,
+  schema: TableSchema,
+  sourceKey: string,
+  firstRow: number,
+  localPath: string,
+): string {
+  const details = (schema.checks ?? []).map(
+    (c) => `WHEN ${quoteLiteral(`check:${c.name}`)} THEN ${quoteLiteral(c.reason)}`,
+  );
+  const detail = details.length > 0 ? `CASE __reason ${details.join(' ')} END` : 'NULL::VARCHAR';
+  return `COPY (SELECT ${quoteLiteral(sourceKey)} AS source, rowid + 1 AS line, __text AS text, __reason AS reason,
+    ${detail} AS detail
+  FROM ${quoteIdent(table)}
+  WHERE rowid >= ${firstRow} AND __reason IS NOT NULL AND __reason NOT IN ('${BLANK}', '${DUPLICATE}')
+  ORDER BY rowid) TO ${pathLiteral(localPath)} (FORMAT JSON)`;
+}
+
+/** Writes the valid, first-occurrence rows in line order, with derived columns, to a local Parquet file. */
+export function outputCopySql(
+  table: string,
+  schema: TableSchema,
+  firstRow: number,
+  localPath: string,
+): string {
+  const dropped = new Set<string>(schema.drop ?? []);
+  const kept = Object.keys(schema.columns)
+    .filter((name) => !dropped.has(name))
+    .map(quoteIdent);
+  const derived = Object.entries(schema.derived ?? {}).map(
+    ([name, d]) => `CAST((${d.sql}) AS ${DUCKDB_TYPES[d.type]}) AS ${quoteIdent(name)}`,
+  );
+  // Scan + filter keeps insertion (= line) order under preserve_insertion_order, without a sort.
+  return `COPY (SELECT ${[...kept, ...derived].join(', ')} FROM ${quoteIdent(table)}
+  WHERE rowid >= ${firstRow} AND __reason IS NULL) TO ${pathLiteral(localPath)} (FORMAT PARQUET)`;
+}

@@ -1,0 +1,205 @@
+import { pathLiteral, quoteIdent, quoteLiteral, sqlList, sqlValue } from '../duckdb/sql.js';
+import type { ColumnSpec, ColumnType, TableSchema } from './types.js';
+import { canonicalKey } from './validate-schema.js';
+
+/** Internal reasons of the staged table that are not rejects. */
+export const BLANK = 'blank';
+export const DUPLICATE = 'duplicate';
+
+export const DUCKDB_TYPES: Record<ColumnType, string> = {
+  string: 'VARCHAR',
+  integer: 'BIGINT',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  timestamp: 'TIMESTAMPTZ',
+  date: 'DATE',
+};
+
+export type SourceFormat = 'csv' | 'jsonl';
+
+export interface StagingInput {
+  readonly localPath: string;
+  readonly format: SourceFormat;
+  /** CSV only: field names of the header line, in order. */
+  readonly header?: readonly string[];
+  /** CSV only. @default ',' */
+  readonly delimiter?: string;
+}
+
+/**
+ * Reads a text file as one VARCHAR per physical line, blank lines included (as NULL), in file
+ * order, so that the staged table's `rowid` + 1 is the line number an editor shows.
+ * No quote or escape character, and a 4-byte control delimiter that does not occur in text files,
+ * keep DuckDB's parallel CSV scanner from interpreting the content. `new_line='\r\n'` accepts
+ * both LF and CRLF endings and strips the CR; a UTF-8 BOM is dropped by the reader. A lone CR
+ * inside a line is not supported (DuckDB treats it as a line break).
+ */
+export function rawLinesSql(localPath: string): string {
+  return `read_csv(${pathLiteral(localPath)}, columns = {'line': 'VARCHAR'}, delim = E'\\x01\\x02\\x03\\x04', quote = '', escape = '', header = false, auto_detect = false, strict_mode = false, new_line = '\\r\\n', max_line_size = 16777216)`;
+}
+
+/**
+ * The statement that creates `table` with one row per physical line: `__reason` (NULL for a valid
+ * row, `blank`, or a reject code), `__text` (the line, kept only for rejects), and each declared
+ * column normalised and typed. All parsing and validation is SQL so DuckDB runs it in parallel;
+ * the first failing rule of a row (structure, then columns in declaration order, then checks)
+ * gives its single reason.
+ */
+export function stagingSql(table: string, schema: TableSchema, input: StagingInput): string {
+  const columns = Object.entries(schema.columns);
+  const parsed = input.format === 'jsonl' ? jsonParse(columns) : csvParse(input);
+  const rawOf = (name: string, column: ColumnSpec): string => {
+    const source = column.source ?? name;
+    if (input.format === 'jsonl') return `__v.${quoteIdent(source)}`;
+    const position = headerPosition(input.header ?? [], source);
+    return position === undefined ? 'NULL::VARCHAR' : `__f[${position + 1}]`;
+  };
+  const raws = columns.map(([name, column], i) => `${cleanText(rawOf(name, column), column)} AS __r${i}`);
+  const typed = columns.map(([name, column], i) => `${typedValue(`__r${i}`, column)} AS ${quoteIdent(name)}`);
+  const rules = [
+    ...columns.flatMap(([name, column], i) => columnRules(name, column, `__r${i}`)),
+    ...(schema.checks ?? []).map(
+      (check) => `WHEN NOT coalesce((${check.predicate}), FALSE) THEN ${quoteLiteral(`check:${check.name}`)}`,
+    ),
+  ];
+  return `CREATE OR REPLACE TABLE ${quoteIdent(table)} AS
+WITH src AS (SELECT line FROM ${rawLinesSql(input.localPath)}),
+p AS (SELECT line, line IS NULL OR NOT regexp_matches(line, '\\S') AS __blank, ${parsed.parse} FROM src),
+r AS (SELECT line, __blank, ${parsed.structural} AS __structural, ${raws.join(', ')} FROM p),
+n AS (SELECT *, ${typed.join(', ')} FROM r),
+q AS (SELECT *, CASE WHEN __blank THEN '${BLANK}' WHEN __structural IS NOT NULL THEN __structural
+  ${rules.join('\n  ')} END AS __reason FROM n)
+SELECT CASE WHEN __reason IS NOT NULL AND __reason <> '${BLANK}' THEN line END AS __text, __reason, ${columns
+    .map(([name]) => quoteIdent(name))
+    .join(', ')} FROM q`;
+}
+
+interface ParseSql {
+  readonly parse: string;
+  readonly structural: string;
+}
+
+/**
+ * One JSON parse per line: `json_transform` to a struct of VARCHARs (numbers, booleans and
+ * nested values arrive as their JSON text; unknown keys are ignored). `try()` turns invalid JSON
+ * into NULL; a valid non-object (array, number) is caught by the leading-brace test.
+ */
+function jsonParse(columns: readonly [string, ColumnSpec][]): ParseSql {
+  const structure: Record<string, string> = {};
+  for (const [name, column] of columns) structure[column.source ?? name] = 'VARCHAR';
+  return {
+    parse: `try(json_transform(line, ${quoteLiteral(JSON.stringify(structure))})) AS __v`,
+    structural: `CASE WHEN __v IS NULL OR NOT regexp_matches(line, '^\\s*\\{') THEN 'malformed_json' END`,
+  };
+}
+
+/**
+ * RFC 4180 fields of one line. Lines without a quote take the fast `string_split`; others must
+ * match the quoted-field grammar as a whole (else `malformed_csv:bad_quoting`) and are split by
+ * regex, then unquoted. A quoted field spanning lines is not supported: its pieces are rejected
+ * (usually as bad quoting), each with its own line number, which is what a user needs to fix it.
+ */
+function csvParse(input: StagingInput): ParseSql {
+  const d = input.delimiter ?? ',';
+  const rd = escapeRegex(d);
+  const field = `"(?:[^"]|"")*"|[^"${rd}]*`;
+  const lineRe = `(?:${field})(?:${rd}(?:${field}))*`;
+  const expected = input.header?.length ?? 0;
+  return {
+    parse: `CASE WHEN NOT contains(line, '"') THEN string_split(line, ${quoteLiteral(d)})
+      WHEN regexp_full_match(line, ${quoteLiteral(lineRe)}) THEN list_transform(
+        regexp_extract_all(${quoteLiteral(d)} || line, ${quoteLiteral(`${rd}(${field})`)}, 1),
+        lambda x: CASE WHEN starts_with(x, '"') THEN replace(substr(x, 2, length(x) - 2), '""', '"') ELSE x END)
+      END AS __f`,
+    structural: `CASE WHEN __f IS NULL THEN 'malformed_csv:bad_quoting'
+      WHEN len(__f) <> ${expected} THEN 'malformed_csv:wrong_column_count' END`,
+  };
+}
+
+function headerPosition(header: readonly string[], source: string): number | undefined {
+  const wanted = source.trim().toLowerCase();
+  const index = header.findIndex((h) => h.trim().toLowerCase() === wanted);
+  return index < 0 ? undefined : index;
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|-]/g, '\\$&');
+}
+
+/** Source text after trimming and empty-to-null; NULL means "missing". */
+function cleanText(raw: string, column: ColumnSpec): string {
+  const trimmed = column.trim === false ? raw : `trim(${raw})`;
+  return column.emptyAsNull === false ? trimmed : `nullif(${trimmed}, '')`;
+}
+
+function typedValue(r: string, column: ColumnSpec): string {
+  switch (column.type) {
+    case 'string':
+      return stringValue(r, column.case, column.canonical, column.aliases);
+    case 'integer':
+      // TRY_CAST('1.5' AS BIGINT) rounds; an integer column accepts only integer text.
+      return `CASE WHEN regexp_full_match(${r}, '[+-]?[0-9]+') THEN TRY_CAST(${r} AS BIGINT) END`;
+    case 'double':
+      return `CASE WHEN isfinite(TRY_CAST(${r} AS DOUBLE)) THEN TRY_CAST(${r} AS DOUBLE) END`;
+    case 'boolean':
+      return `TRY_CAST(${r} AS BOOLEAN)`;
+    case 'timestamp':
+      // Offsets (and Z) are applied, giving the UTC instant; no offset means UTC (session zone).
+      return `TRY_CAST(${r} AS TIMESTAMPTZ)`;
+    case 'date':
+      return `TRY_CAST(${r} AS DATE)`;
+  }
+}
+
+function stringValue(
+  r: string,
+  letterCase: 'lower' | 'upper' | undefined,
+  canonical: readonly string[] | undefined,
+  aliases: Readonly<Record<string, string>> | undefined,
+): string {
+  if (canonical !== undefined) {
+    const pairs = new Map<string, string>();
+    for (const value of canonical) pairs.set(canonicalKey(value), value);
+    for (const [alias, target] of Object.entries(aliases ?? {})) pairs.set(canonicalKey(alias), target);
+    const whens = [...pairs].map(([key, value]) => `WHEN ${quoteLiteral(key)} THEN ${quoteLiteral(value)}`);
+    return `CASE lower(regexp_replace(${r}, '\\s+', '', 'g')) ${whens.join(' ')} END`;
+  }
+  if (letterCase === 'lower') return `lower(${r})`;
+  if (letterCase === 'upper') return `upper(${r})`;
+  return r;
+}
+
+/** `WHEN <broken> THEN '<code>:<column>'` clauses of one column, in the order they are reported. */
+function columnRules(name: string, column: ColumnSpec, r: string): string[] {
+  const v = quoteIdent(name);
+  const rules: string[] = [];
+  const rule = (condition: string, code: string): void => {
+    rules.push(`WHEN ${condition} THEN ${quoteLiteral(`${code}:${name}`)}`);
+  };
+  if (column.required === true) rule(`${r} IS NULL`, 'missing_required');
+  const unmapped = column.type === 'string' && column.canonical !== undefined;
+  rule(`${r} IS NOT NULL AND ${v} IS NULL`, unmapped ? 'not_allowed' : 'invalid_type');
+  if ((column.type === 'string' || column.type === 'integer') && column.allowed !== undefined) {
+    rule(`${v} NOT IN ${sqlList(column.allowed)}`, 'not_allowed');
+  }
+  if (column.pattern !== undefined) {
+    // Strings are matched after normalisation (so `upper` + `^[A-Z]{2}$` works); others on their text.
+    const subject = column.type === 'string' ? v : r;
+    rule(`NOT regexp_matches(${subject}, ${quoteLiteral(column.pattern)})`, 'pattern');
+  }
+  const bounds = boundsOf(column);
+  if (bounds.length > 0) rule(`(${bounds.map((b) => `${v} ${b}`).join(' OR ')})`, 'out_of_range');
+  return rules;
+}
+
+function boundsOf(column: ColumnSpec): string[] {
+  if (column.type === 'string' || column.type === 'boolean') return [];
+  const cast = (value: string | number): string =>
+    typeof value === 'number'
+      ? sqlValue(value)
+      : `CAST(${quoteLiteral(value)} AS ${DUCKDB_TYPES[column.type]})`;
+  const out: string[] = [];
+  if (column.min !== undefined) out.push(`< ${cast(column.min)}`);
+  if (column.max !== undefined) out.push(`> ${cast(column.max)}`);
+  return out;
+}

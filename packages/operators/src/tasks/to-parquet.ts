@@ -1,0 +1,215 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { NonRetryableError } from '@streampro/engine';
+import { withSession } from '../duckdb/session.js';
+import { readCsvHeader } from '../schema/csv-header.js';
+import { dedupSql, outcomeCountsSql, outputCopySql, quarantineCopySql } from '../schema/finish-sql.js';
+import { DUPLICATE, type SourceFormat, stagingSql } from '../schema/staging-sql.js';
+import type { TableSchema } from '../schema/types.js';
+import { validateSchema } from '../schema/validate-schema.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { type OperatorContext, type OperatorRun, type Resolvable, resolve } from './operator.js';
+
+export interface ToParquetOptions {
+  readonly input: {
+    readonly store: ObjectStore;
+    readonly key: Resolvable<string>;
+    /** @default from the key's extension: `.csv` is CSV, `.jsonl`/`.ndjson`/`.json` is JSON Lines */
+    readonly format?: SourceFormat;
+    /** CSV field delimiter (one character). @default ',' */
+    readonly delimiter?: string;
+  };
+  /** Where the Parquet file is published (atomically, replacing a previous run's). */
+  readonly output: { readonly store: ObjectStore; readonly key: Resolvable<string> };
+  /**
+   * Where rejected lines are written as JSON Lines. Written whenever rows are rejected, also when
+   * the reject ratio then fails the task, so the failure can be diagnosed; a stale quarantine of
+   * an earlier run is deleted when this run rejects nothing.
+   */
+  readonly quarantine: { readonly store?: ObjectStore; readonly key: Resolvable<string> };
+  readonly schema: TableSchema;
+  /** Fail (NonRetryableError, nothing published) when rejected / read exceeds this. @default 0.2 */
+  readonly maxRejectRatio?: number;
+  /** Values set as DuckDB variables for derived SQL (`getvariable('email_salt')`); masked in logs. */
+  readonly secrets?: Readonly<Record<string, Resolvable<string>>>;
+  /** DuckDB memory cap; larger inputs spill to the work folder. @default '1GB' */
+  readonly memoryLimit?: string;
+  /** @default the machine's available parallelism */
+  readonly threads?: number;
+  /**
+   * Parent of the per-run work folder: the downloaded input, the local output, and DuckDB's spill
+   * files (the staged table lives in memory up to `memoryLimit`, then spills there).
+   * @default os.tmpdir()
+   */
+  readonly workDir?: string;
+}
+
+export interface ToParquetOutput {
+  /** Non-blank data lines (CSV header excluded). Equals written + rejected + duplicatesDropped. */
+  readonly rowsRead: number;
+  readonly rowsWritten: number;
+  readonly rowsRejected: number;
+  /** Reject counts by reason (`missing_required:user_id`, `malformed_json`, ...). */
+  readonly rejectedByReason: Record<string, number>;
+  readonly duplicatesDropped: number;
+  readonly outputKeys: string[];
+  /** Null when no row was rejected. */
+  readonly quarantineKey: string | null;
+}
+
+/** Raised when too many rows break the schema; nothing is published to the output location. */
+export class RejectRatioExceededError extends NonRetryableError {
+  override readonly name = 'RejectRatioExceededError';
+  constructor(
+    readonly counts: Pick<ToParquetOutput, 'rowsRead' | 'rowsRejected' | 'rejectedByReason'>,
+    readonly maxRejectRatio: number,
+  ) {
+    const ratio = counts.rowsRead === 0 ? 0 : counts.rowsRejected / counts.rowsRead;
+    const reasons = Object.entries(counts.rejectedByReason)
+      .map(([reason, n]) => `${reason}=${n}`)
+      .join(', ');
+    super(
+      `${counts.rowsRejected} of ${counts.rowsRead} rows rejected (ratio ${ratio.toFixed(4)} > max ${maxRejectRatio}); ` +
+        `by reason: ${reasons}; output not written`,
+    );
+  }
+}
+
+const STAGED = 'staged';
+
+/**
+ * CSV or JSON Lines -> Parquet under a declared schema. The file is downloaded to a work folder,
+ * parsed, normalised, validated and de-duplicated by DuckDB in SQL (parallel, memory-bounded),
+ * rejects go to a quarantine file with their line number and text, and the Parquet file is
+ * written locally then published with the store's atomic put. Re-running with the same input
+ * overwrites the same key with the same rows.
+ */
+export function toParquet(options: ToParquetOptions): OperatorRun<ToParquetOutput> {
+  validateSchema(options.schema);
+  const maxRejectRatio = options.maxRejectRatio ?? 0.2;
+  if (!(maxRejectRatio >= 0 && maxRejectRatio <= 1)) {
+    throw new RangeError(`maxRejectRatio must be within [0, 1], got ${maxRejectRatio}`);
+  }
+  const delimiter = options.input.delimiter ?? ',';
+  if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
+    throw new RangeError(
+      `delimiter must be one character other than a quote or line break, got ${JSON.stringify(delimiter)}`,
+    );
+  }
+  return async (ctx) => {
+    const inputKey = await resolve(options.input.key, ctx);
+    const outputKey = await resolve(options.output.key, ctx);
+    const quarantineKey = await resolve(options.quarantine.key, ctx);
+    const quarantineStore = options.quarantine.store ?? options.output.store;
+    const format = options.input.format ?? formatOf(inputKey);
+    const secrets = await resolveSecrets(options.secrets, ctx);
+    const dir = await mkdtemp(path.join(options.workDir ?? tmpdir(), 'streampro-to-parquet-'));
+    try {
+      const localInput = path.join(dir, format === 'csv' ? 'input.csv' : 'input.jsonl');
+      await options.input.store.getToFile(inputKey, localInput, { signal: ctx.signal });
+      const header = format === 'csv' ? await readCsvHeader(localInput, delimiter) : undefined;
+      if (format === 'csv') checkHeader(options.schema, header?.fields ?? [], inputKey);
+      const firstRow = header?.line ?? 0;
+      const sessionOptions = {
+        tempDirectory: path.join(dir, 'spill'),
+        memoryLimit: options.memoryLimit ?? '1GB',
+        ...(options.threads !== undefined ? { threads: options.threads } : {}),
+      };
+      return await withSession(sessionOptions, ctx.signal, async (session) => {
+        for (const [name, value] of Object.entries(secrets)) await session.setVariable(name, value);
+        await session.run(
+          stagingSql(STAGED, options.schema, {
+            localPath: localInput,
+            format,
+            delimiter,
+            ...(header ? { header: header.fields } : {}),
+          }),
+        );
+        if (options.schema.dedupKey) await session.run(dedupSql(STAGED, options.schema.dedupKey, firstRow));
+        const counts = tally(await session.all(outcomeCountsSql(STAGED, firstRow)));
+        let publishedQuarantine: string | null = null;
+        if (counts.rowsRejected > 0) {
+          const localQuarantine = path.join(dir, 'quarantine.jsonl');
+          await session.run(quarantineCopySql(STAGED, options.schema, inputKey, firstRow, localQuarantine));
+          await quarantineStore.putFile(quarantineKey, localQuarantine, { signal: ctx.signal });
+          publishedQuarantine = quarantineKey;
+        } else if (await quarantineStore.exists(quarantineKey)) {
+          await quarantineStore.delete(quarantineKey);
+        }
+        ctx.log.info('toParquet validated input', {
+          inputKey,
+          ...counts,
+          quarantineKey: publishedQuarantine,
+        });
+        if (counts.rowsRead > 0 && counts.rowsRejected / counts.rowsRead > maxRejectRatio) {
+          throw new RejectRatioExceededError(counts, maxRejectRatio);
+        }
+        const localOutput = path.join(dir, 'output.parquet');
+        const written = await session.run(outputCopySql(STAGED, options.schema, firstRow, localOutput));
+        if (written !== counts.rowsWritten) {
+          throw new Error(`internal: counted ${counts.rowsWritten} valid rows but wrote ${written}`);
+        }
+        await options.output.store.putFile(outputKey, localOutput, { signal: ctx.signal });
+        return { ...counts, outputKeys: [outputKey], quarantineKey: publishedQuarantine };
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+}
+
+function formatOf(key: string): SourceFormat {
+  const lower = key.toLowerCase().replace(/\.(gz|zst)$/, '');
+  if (lower.endsWith('.csv')) return 'csv';
+  if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson') || lower.endsWith('.json')) return 'jsonl';
+  throw new NonRetryableError(`cannot tell the format of ${key}: set input.format to 'csv' or 'jsonl'`);
+}
+
+/** A required column absent from the header would reject every row: fail once, clearly, instead. */
+function checkHeader(schema: TableSchema, fields: readonly string[], key: string): void {
+  const present = new Set(fields.map((f) => f.trim().toLowerCase()));
+  const missing = Object.entries(schema.columns)
+    .filter(
+      ([name, column]) => column.required === true && !present.has((column.source ?? name).toLowerCase()),
+    )
+    .map(([name, column]) => column.source ?? name);
+  if (fields.length > 0 && missing.length > 0) {
+    throw new NonRetryableError(`CSV header of ${key} lacks required column(s): ${missing.join(', ')}`);
+  }
+}
+
+async function resolveSecrets(
+  secrets: Readonly<Record<string, Resolvable<string>>> | undefined,
+  ctx: OperatorContext,
+): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(secrets ?? {})) {
+    const resolved = await resolve(value, ctx);
+    ctx.maskSecret(resolved);
+    out[name] = resolved;
+  }
+  return out;
+}
+
+function tally(
+  rows: readonly Record<string, unknown>[],
+): Omit<ToParquetOutput, 'outputKeys' | 'quarantineKey'> {
+  const rejectedByReason: Record<string, number> = {};
+  let rowsWritten = 0;
+  let duplicatesDropped = 0;
+  let rowsRejected = 0;
+  for (const row of rows) {
+    const n = Number(row.n);
+    if (row.reason === null) rowsWritten = n;
+    else if (row.reason === DUPLICATE) duplicatesDropped = n;
+    else {
+      rejectedByReason[String(row.reason)] = n;
+      rowsRejected += n;
+    }
+  }
+  const rowsRead = rowsWritten + rowsRejected + duplicatesDropped;
+  // Sorted so that the same input yields a byte-identical task output.
+  const sorted = Object.fromEntries(Object.entries(rejectedByReason).sort(([a], [b]) => a.localeCompare(b)));
+  return { rowsRead, rowsWritten, rowsRejected, rejectedByReason: sorted, duplicatesDropped };
+}

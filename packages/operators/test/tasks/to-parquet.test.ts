@@ -1,0 +1,353 @@
+import { NonRetryableError } from '@streampro/engine';
+import { expect } from 'chai';
+import { defineSchema } from '../../src/schema/types.js';
+import { InvalidSchemaError } from '../../src/schema/validate-schema.js';
+import { RejectRatioExceededError, type ToParquetOptions, toParquet } from '../../src/tasks/to-parquet.js';
+import { type Sandbox, sandbox } from '../duckdb/helpers.js';
+import { devicesSchema, eventsSchema, usersSchema, videosSchema } from '../fixtures/streampro-schemas.js';
+import { fakeContext } from '../storage/fake-context.js';
+
+interface QuarantineRecord {
+  source: string;
+  line: number;
+  text: string;
+  reason: string;
+  detail: string | null;
+}
+
+const ev = (fields: Record<string, unknown>): string =>
+  JSON.stringify({
+    event_id: 'e1',
+    event_ts: '2025-09-09T10:00:00Z',
+    user_id: 'u1',
+    device_id: 'd1',
+    session_id: 's1',
+    event_type: 'session_start',
+    video_id: null,
+    watch_time: null,
+    ...fields,
+  });
+
+describe('toParquet', () => {
+  let box: Sandbox;
+  beforeEach(async () => {
+    box = await sandbox();
+  });
+  afterEach(async () => {
+    await box.cleanup();
+  });
+
+  const run = (
+    schema: ToParquetOptions['schema'],
+    inputKey: string,
+    extra: Partial<ToParquetOptions> = {},
+  ) => {
+    const { ctx } = fakeContext();
+    return toParquet({
+      input: { store: box.store, key: inputKey },
+      output: { store: box.store, key: 'clean/out.parquet' },
+      quarantine: { key: 'quarantine/out.jsonl' },
+      schema,
+      workDir: box.dir,
+      threads: 2,
+      ...extra,
+    })(ctx);
+  };
+
+  const quarantine = async (): Promise<QuarantineRecord[]> =>
+    (await box.store.getBytes('quarantine/out.jsonl'))
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as QuarantineRecord);
+
+  it('converts JSON Lines to Parquet with UTC instants, derived columns and line order', async () => {
+    const lines = [
+      ev({ event_id: 'e1', event_ts: '2025-09-09T23:30:00-02:00' }),
+      ev({ event_id: 'e2', event_ts: '2025-09-10T01:15:00+05:30', event_type: 'play_start', video_id: 'v1' }),
+      ev({
+        event_id: 'e3',
+        event_type: 'heartbeat',
+        video_id: 'v1',
+        watch_time: 30.5,
+        extra_field: { a: 1 },
+      }),
+      ev({ event_id: 'e4', event_type: 'play_stop', video_id: 'v1', watch_time: '0' }),
+    ];
+    await box.put('raw/events.jsonl', `${lines.join('\n')}\n`);
+    const out = await run(eventsSchema, 'raw/events.jsonl');
+    expect(out).to.deep.equal({
+      rowsRead: 4,
+      rowsWritten: 4,
+      rowsRejected: 0,
+      rejectedByReason: {},
+      duplicatesDropped: 0,
+      outputKeys: ['clean/out.parquet'],
+      quarantineKey: null,
+    });
+    const rows = await box.readParquet('clean/out.parquet');
+    expect(rows.map((r) => r.event_id)).to.deep.equal(['e1', 'e2', 'e3', 'e4']);
+    expect(rows[0]).to.include({ event_ts: '2025-09-10T01:30:00.000Z', event_date: '2025-09-10' });
+    expect(rows[1]).to.include({ event_ts: '2025-09-09T19:45:00.000Z', event_date: '2025-09-09' });
+    expect(rows[2]).to.include({ watch_time: 30.5, video_id: 'v1' });
+    expect(rows[3]).to.include({ watch_time: 0 });
+    expect(Object.keys(rows[0] ?? {})).to.not.include('extra_field');
+    const types = await box.readParquet(
+      'clean/out.parquet',
+      'SELECT typeof(event_ts) AS t, typeof(event_date) AS d FROM t LIMIT 1',
+    );
+    expect(types[0]).to.deep.equal({ t: 'TIMESTAMP WITH TIME ZONE', d: 'DATE' });
+  });
+
+  it('quarantines every malformed JSON line with its reason, line number and text; drops and counts duplicates', async () => {
+    const lines = [
+      ev({ event_id: 'ok1' }), // 1
+      '{"event_id": "broken", ', // 2 malformed
+      '', // 3 blank
+      ev({ event_id: 'm1', user_id: null }), // 4 missing required
+      ev({ event_id: 't1', event_ts: 'yesterday at noon' }), // 5 unparseable timestamp
+      ev({ event_id: 'n1', event_type: 'heartbeat', video_id: 'v', watch_time: -3 }), // 6 negative
+      ev({ event_id: 'x1', event_type: 'PLAY' }), // 7 unknown enum
+      ev({ event_id: 'c1', watch_time: 12 }), // 8 check: watch_time on session_start
+      '   ', // 9 whitespace only
+      ev({ event_id: 'ok1', user_id: 'other' }), // 10 duplicate of line 1
+      '[1, 2, 3]', // 11 not an object
+      ev({ event_id: 'w1', event_type: 'heartbeat', video_id: 'v', watch_time: 'ten' }), // 12 bad number
+      ev({ event_id: 'ok2' }), // 13
+      ev({ event_id: 'ok2' }), // 14 duplicate of 13
+    ];
+    await box.put('raw/events.jsonl', `${lines.join('\n')}\n`);
+    const out = await run(eventsSchema, 'raw/events.jsonl', { maxRejectRatio: 1 });
+    expect(out.rowsRead).to.equal(12);
+    expect(out.rowsWritten).to.equal(2);
+    expect(out.duplicatesDropped).to.equal(2);
+    expect(out.rowsRejected).to.equal(8);
+    expect(out.rowsRead).to.equal(out.rowsWritten + out.rowsRejected + out.duplicatesDropped);
+    expect(out.quarantineKey).to.equal('quarantine/out.jsonl');
+    expect(out.rejectedByReason).to.deep.equal({
+      'check:watch_time_on_play_events': 1,
+      'invalid_type:event_ts': 1,
+      'invalid_type:watch_time': 1,
+      malformed_json: 2,
+      'missing_required:user_id': 1,
+      'not_allowed:event_type': 1,
+      'out_of_range:watch_time': 1,
+    });
+    const q = await quarantine();
+    expect(q.map((r) => [r.line, r.reason])).to.deep.equal([
+      [2, 'malformed_json'],
+      [4, 'missing_required:user_id'],
+      [5, 'invalid_type:event_ts'],
+      [6, 'out_of_range:watch_time'],
+      [7, 'not_allowed:event_type'],
+      [8, 'check:watch_time_on_play_events'],
+      [11, 'malformed_json'],
+      [12, 'invalid_type:watch_time'],
+    ]);
+    for (const record of q) {
+      expect(record.source).to.equal('raw/events.jsonl');
+      expect(record.text).to.equal(lines[record.line - 1]);
+    }
+    expect(q.find((r) => r.reason.startsWith('check:'))?.detail).to.match(/watch_time is required/);
+    const rows = await box.readParquet('clean/out.parquet');
+    expect(rows.map((r) => [r.event_id, r.user_id])).to.deep.equal([
+      ['ok1', 'u1'],
+      ['ok2', 'u1'],
+    ]);
+  });
+
+  it('parses CSV with a BOM, CRLF, RFC 4180 quoting and blank lines, canonicalising values', async () => {
+    const csv = [
+      '\uFEFFvideo_id,title,genre,duration_s,published_at',
+      'v1,"Hello, World",comedy ,120,2025-01-01T10:00:00+01:00',
+      '',
+      'v2,"She said ""hi""", SCI-FI,95,2025-01-02T00:00:00Z',
+      'v3,"Amélie à Paris",  Documentary,3600,',
+      'v4,Plain title,KIDS,45,2025-01-03 08:00:00-05:00',
+      '',
+    ].join('\r\n');
+    await box.put('raw/videos.csv', csv);
+    const out = await run(videosSchema, 'raw/videos.csv');
+    expect(out).to.include({ rowsRead: 4, rowsWritten: 4, rowsRejected: 0, duplicatesDropped: 0 });
+    const rows = await box.readParquet('clean/out.parquet');
+    expect(rows).to.deep.equal([
+      {
+        video_id: 'v1',
+        title: 'Hello, World',
+        genre: 'Comedy',
+        duration_s: 120,
+        published_at: '2025-01-01T09:00:00.000Z',
+      },
+      {
+        video_id: 'v2',
+        title: 'She said "hi"',
+        genre: 'Sci-Fi',
+        duration_s: 95,
+        published_at: '2025-01-02T00:00:00.000Z',
+      },
+      { video_id: 'v3', title: 'Amélie à Paris', genre: 'Documentary', duration_s: 3600, published_at: null },
+      {
+        video_id: 'v4',
+        title: 'Plain title',
+        genre: 'Kids',
+        duration_s: 45,
+        published_at: '2025-01-03T13:00:00.000Z',
+      },
+    ]);
+  });
+
+  it('quarantines malformed CSV rows with the physical line number and original text', async () => {
+    const lines = [
+      'device_id,user_id,device_os,os_version,app_version,model', // 1
+      'd1,u1, IOS,17.1,1.2.3,"iPhone 15, Pro"', // 2 ok
+      'd2,u2,android,14', // 3 wrong column count
+      'd3,u3,Web,1,2.0.0,"bad"quote', // 4 bad quoting
+      '', // 5 blank
+      'd4,u4,Fridge,1,1.0.0,x', // 6 unknown canonical value
+      'd5,u5,tv,9,1.0,y', // 7 pattern
+      'd6,,web,1,1.0.0,z', // 8 missing required
+      'd1,u9,Web,1,1.0.0,dup', // 9 duplicate of line 2
+      'd7,u7,"Android",13,"2.3.4","Pixel ""8"""', // 10 ok, quoted
+    ];
+    await box.put('raw/devices.csv', `${lines.join('\r\n')}\r\n`);
+    const out = await run(devicesSchema, 'raw/devices.csv', { maxRejectRatio: 1 });
+    expect(out).to.include({ rowsRead: 8, rowsWritten: 2, rowsRejected: 5, duplicatesDropped: 1 });
+    const q = await quarantine();
+    expect(q.map((r) => [r.line, r.reason, r.text])).to.deep.equal([
+      [3, 'malformed_csv:wrong_column_count', lines[2]],
+      [4, 'malformed_csv:bad_quoting', lines[3]],
+      [6, 'not_allowed:device_os', lines[5]],
+      [7, 'pattern:app_version', lines[6]],
+      [8, 'missing_required:user_id', lines[7]],
+    ]);
+    const rows = await box.readParquet('clean/out.parquet');
+    expect(rows).to.deep.equal([
+      {
+        device_id: 'd1',
+        user_id: 'u1',
+        device_os: 'iOS',
+        os_version: '17.1',
+        app_version: '1.2.3',
+        model: 'iPhone 15, Pro',
+      },
+      {
+        device_id: 'd7',
+        user_id: 'u7',
+        device_os: 'Android',
+        os_version: '13',
+        app_version: '2.3.4',
+        model: 'Pixel "8"',
+      },
+    ]);
+  });
+  it('normalises users: upper-case country (empty is null), lower-case plan, salted email hash without the raw email', async () => {
+    const csv = [
+      'user_id,signup_ts,country,plan,email',
+      'u1,2025-09-08T22:30:00-03:00,fr,Premium,Ann@Example.com',
+      'u2,2025-09-09T00:00:00Z,,FREE,',
+      'u3,2025-09-09T00:00:00Z,France,free,x@y.z',
+      'u4,2025-09-09T00:00:00Z,de,gold,x@y.z',
+    ].join('\n');
+    await box.put('raw/users.csv', csv);
+    const masked: string[] = [];
+    const { ctx } = fakeContext();
+    const out = await toParquet({
+      input: { store: box.store, key: 'raw/users.csv' },
+      output: { store: box.store, key: 'clean/users.parquet' },
+      quarantine: { key: 'quarantine/users.jsonl' },
+      schema: usersSchema,
+      secrets: { email_salt: () => 'pepper' },
+      maxRejectRatio: 0.5,
+      workDir: box.dir,
+    })({ ...ctx, maskSecret: (v) => masked.push(v) });
+    expect(out).to.include({ rowsRead: 4, rowsWritten: 2, rowsRejected: 2 });
+    expect(out.rejectedByReason).to.deep.equal({ 'not_allowed:plan': 1, 'pattern:country': 1 });
+    expect(masked).to.deep.equal(['pepper']);
+    const rows = await box.readParquet(
+      'clean/users.parquet',
+      "SELECT *, sha256('pepper' || 'ann@example.com') AS expected FROM t",
+    );
+    expect(rows[0]).to.deep.include({
+      user_id: 'u1',
+      signup_ts: '2025-09-09T01:30:00.000Z',
+      country: 'FR',
+      plan: 'premium',
+    });
+    expect(rows[0]?.email_sha256).to.equal(rows[0]?.expected);
+    expect(rows[1]).to.deep.include({ user_id: 'u2', country: null, plan: 'free', email_sha256: null });
+    expect(Object.keys(rows[0] ?? {})).to.not.include('email');
+  });
+
+  it('fails with the counts when the reject ratio is exceeded, publishing the quarantine but no output', async () => {
+    const lines = [
+      ev({ event_id: 'a' }),
+      'not json',
+      ev({ event_id: 'b', user_id: '' }),
+      ev({ event_id: 'c' }),
+    ];
+    await box.put('raw/events.jsonl', lines.join('\n'));
+    const error = await run(eventsSchema, 'raw/events.jsonl', { maxRejectRatio: 0.2 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(RejectRatioExceededError);
+    expect(error).to.be.instanceOf(NonRetryableError);
+    expect((error as Error).message).to.equal(
+      '2 of 4 rows rejected (ratio 0.5000 > max 0.2); by reason: malformed_json=1, missing_required:user_id=1; output not written',
+    );
+    expect(await box.store.exists('clean/out.parquet')).to.equal(false);
+    expect((await quarantine()).map((r) => r.line)).to.deep.equal([2, 3]);
+  });
+
+  it('yields the same output when re-run on the same input, and removes a stale quarantine', async () => {
+    const lines = [ev({ event_id: 'a' }), ev({ event_id: 'b' }), ev({ event_id: 'a' }), 'oops'];
+    await box.put('raw/events.jsonl', lines.join('\n'));
+    const first = await run(eventsSchema, 'raw/events.jsonl', { maxRejectRatio: 0.5 });
+    const second = await run(eventsSchema, 'raw/events.jsonl', { maxRejectRatio: 0.5 });
+    expect(second).to.deep.equal(first);
+    expect(await box.readParquet('clean/out.parquet', 'SELECT event_id FROM t')).to.deep.equal([
+      { event_id: 'a' },
+      { event_id: 'b' },
+    ]);
+    await box.put('raw/events.jsonl', lines.slice(0, 2).join('\n'));
+    const clean = await run(eventsSchema, 'raw/events.jsonl');
+    expect(clean.quarantineKey).to.equal(null);
+    expect(await box.store.exists('quarantine/out.jsonl')).to.equal(false);
+  });
+
+  it('writes an empty Parquet file for an input with only blank lines', async () => {
+    await box.put('raw/events.jsonl', '\n\n  \n');
+    const out = await run(eventsSchema, 'raw/events.jsonl');
+    expect(out).to.include({ rowsRead: 0, rowsWritten: 0 });
+    expect(await box.readParquet('clean/out.parquet', 'SELECT count(*) AS n FROM t')).to.deep.equal([
+      { n: 0 },
+    ]);
+  });
+
+  it('fails at once when the CSV header lacks a required column', async () => {
+    await box.put('raw/videos.csv', 'video_id,name\nv1,x\n');
+    const error = await run(videosSchema, 'raw/videos.csv').catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(NonRetryableError);
+    expect((error as Error).message).to.equal(
+      'CSV header of raw/videos.csv lacks required column(s): title, duration_s',
+    );
+  });
+
+  it('rejects an invalid schema when the task is declared', () => {
+    const bad = defineSchema({
+      columns: { os: { type: 'string', canonical: ['iOS', 'IOS'] }, n: { type: 'integer', min: 5, max: 1 } },
+      dedupKey: ['os'],
+    });
+    expect(() =>
+      toParquet({
+        input: { store: box.store, key: 'x.csv' },
+        output: { store: box.store, key: 'y' },
+        quarantine: { key: 'q' },
+        schema: bad,
+      }),
+    ).to.throw(
+      InvalidSchemaError,
+      'invalid table schema: column os: canonical values iOS and IOS differ only by case or whitespace; column n: min 5 is greater than max 1',
+    );
+  });
+});
