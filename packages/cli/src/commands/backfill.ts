@@ -28,8 +28,12 @@ export async function execute(args: BackfillArgs, io: Io): Promise<number> {
     };
     const plan = await engine.planBackfill(dag, options);
     if (args.dryRun) {
-      if (args.json) printJson(io, plan);
-      else println(io, renderPlan(plan));
+      if (args.json) {
+        printJson(io, {
+          ...plan,
+          entries: plan.entries.map((e) => ({ ...e, logicalDate: dateLabel(e.logicalDate) })),
+        });
+      } else println(io, renderPlan(plan));
       return EXIT.ok;
     }
     const toRun = plan.entries.filter((e) => e.action !== 'skip').length;
@@ -45,8 +49,10 @@ export async function execute(args: BackfillArgs, io: Io): Promise<number> {
         ...(args.downstream ? { registry: s.registry } : {}),
       })
       .finally(() => progress.stop());
-    if (args.json) printJson(io, result);
-    else {
+    if (args.json) {
+      const results = result.results.map((r) => ({ ...r, logicalDate: dateLabel(r.logicalDate) }));
+      printJson(io, { ...result, results });
+    } else {
       println(io, renderResults(result.results, palette(colorEnabled(io, io.stdout))));
       println(io, `${result.succeeded} succeeded, ${result.failed} failed, ${result.skipped} skipped`);
     }
