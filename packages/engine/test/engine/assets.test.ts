@@ -1,0 +1,122 @@
+import { type Dag, type DagRegistry, defineDag, Engine, ManualClock } from '@streampro/engine';
+import { expect } from 'chai';
+import { makeTempDir, removeDir } from '../support/fixtures.js';
+
+const DAY = '2025-01-01';
+const EVENTS = 'lake://trusted/events';
+const USERS = 'lake://trusted/users';
+
+function registryOf(...dags: Dag[]): DagRegistry {
+  return { get: (id) => dags.find((d) => d.id === id), all: () => dags };
+}
+
+describe('asset-triggered runs', () => {
+  let home: string;
+  let engine: Engine;
+  let clock: ManualClock;
+  let consumerRuns: string[];
+
+  /** A DAG scheduled on both assets; records the logical date of each execution. */
+  function consumer() {
+    const dag = defineDag({ id: 'report', startDate: '2025-01-01', schedule: { assets: [EVENTS, USERS] } });
+    dag.task({ id: 'build', run: (ctx) => void consumerRuns.push(ctx.ds) });
+    return dag;
+  }
+
+  function producer(id: string, outlets: Record<string, readonly string[]>) {
+    const dag = defineDag({ id, startDate: '2025-01-01', schedule: '@daily' });
+    for (const [task, assets] of Object.entries(outlets))
+      dag.task({ id: task, outlets: assets, run: () => task });
+    return dag;
+  }
+
+  beforeEach(async () => {
+    home = await makeTempDir();
+    // Manual time, moved between runs: asset freshness is judged by timestamps.
+    clock = new ManualClock(Date.UTC(2025, 0, 2));
+    engine = await Engine.open({ home, clock });
+    consumerRuns = [];
+  });
+
+  afterEach(async () => {
+    await engine.close();
+    await removeDir(home);
+  });
+
+  it('runs the consumer for the same logical date once the producer updated all its assets', async () => {
+    const report = consumer();
+    const ingest = producer('ingest', { events: [EVENTS], users: [USERS] });
+
+    const result = await engine.run(ingest, { logicalDate: DAY, registry: registryOf(ingest, report) });
+
+    expect(result.state).to.equal('success');
+    expect(result.triggered.map((r) => [r.dagId, r.logicalDate, r.runType, r.state])).to.deep.equal([
+      ['report', '2025-01-01T00:00:00.000Z', 'asset_triggered', 'success'],
+    ]);
+    expect(consumerRuns).to.deep.equal([DAY]);
+    const events = await engine.store.listAssetEvents(EVENTS, '2025-01-01T00:00:00.000Z');
+    expect(events.map((e) => [e.dagId, e.taskId])).to.deep.equal([['ingest', 'events']]);
+  });
+
+  it('waits until every asset of the consumer has an event for that date', async () => {
+    const report = consumer();
+    const events = producer('ingest_events', { load: [EVENTS] });
+    const users = producer('ingest_users', { load: [USERS] });
+    const registry = registryOf(events, users, report);
+
+    const first = await engine.run(events, { logicalDate: DAY, registry });
+    expect(first.triggered).to.deep.equal([]);
+    expect(await engine.status(report, DAY)).to.equal(undefined);
+
+    const otherDay = await engine.run(users, { logicalDate: '2025-01-02', registry });
+    expect(otherDay.triggered).to.deep.equal([]);
+
+    clock.advance(1000);
+    const second = await engine.run(users, { logicalDate: DAY, registry });
+    expect(second.triggered.map((r) => r.dagId)).to.deep.equal(['report']);
+    expect(consumerRuns).to.deep.equal([DAY]);
+  });
+
+  it('triggers nothing without a registry, or when the producer fails', async () => {
+    const report = consumer();
+    const ingest = producer('ingest', { events: [EVENTS], users: [USERS] });
+    const plain = await engine.run(ingest, { logicalDate: DAY });
+    expect(plain.triggered).to.deep.equal([]);
+
+    const broken = defineDag({ id: 'broken', startDate: '2025-01-01' });
+    const ok = broken.task({ id: 'events', outlets: [EVENTS, USERS], run: () => 1 });
+    broken.task({
+      id: 'check',
+      upstream: [ok],
+      run: () => {
+        throw new Error('row count mismatch');
+      },
+    });
+    const failed = await engine.run(broken, {
+      logicalDate: '2025-01-02',
+      registry: registryOf(broken, report),
+    });
+    expect(failed.state).to.equal('failed');
+    expect(failed.triggered).to.deep.equal([]);
+    expect(consumerRuns).to.deep.equal([]);
+  });
+
+  it('does not re-run the consumer for an already-done producer, but does when the producer is forced', async () => {
+    const report = consumer();
+    const ingest = producer('ingest', { events: [EVENTS], users: [USERS] });
+    const registry = registryOf(ingest, report);
+    await engine.run(ingest, { logicalDate: DAY, registry });
+
+    clock.advance(60_000);
+    const again = await engine.run(ingest, { logicalDate: DAY, registry });
+    expect(again.alreadyDone).to.equal(true);
+    expect(again.triggered).to.deep.equal([]);
+
+    clock.advance(60_000);
+    const forced = await engine.run(ingest, { logicalDate: DAY, registry, force: true });
+    expect(forced.triggered.map((r) => [r.dagId, r.state, r.tasks[0]?.tryNumber])).to.deep.equal([
+      ['report', 'success', 2],
+    ]);
+    expect(consumerRuns).to.deep.equal([DAY, DAY]);
+  });
+});
