@@ -56,7 +56,7 @@ export class Dag<S extends ParamSpecs = ParamSpecs> {
     this.description = spec.description ?? '';
     this.schedule = spec.schedule ?? null;
     this.parsedSchedule = parseSchedule(spec.id, this.schedule);
-    this.startDate = parseLogicalDate(spec.startDate, `startDate of DAG '${spec.id}'`);
+    this.startDate = definitionDate(spec.id, spec.startDate);
     this.params = (spec.params ?? {}) as S;
     validateParamSpecs(spec.id, this.params);
     this.defaultTaskOptions = spec.defaultTaskOptions ?? {};
@@ -172,6 +172,15 @@ export class TaskGroup<S extends ParamSpecs, G extends string> {
     spec: TaskSpec<Id, TaskContext<ParamValues<S>, U>, U, O>,
   ): TaskRef<Awaited<O>, `${G}.${Id}`> {
     return this.dag.addTask(`${this.prefix}.${spec.id}`, this.prefix, spec);
+  }
+}
+
+/** The DAG file is at fault, not a user's input: a bad start date is a definition error. */
+function definitionDate(dagId: string, text: string): Date {
+  try {
+    return parseLogicalDate(text, `startDate of DAG '${dagId}'`);
+  } catch (error) {
+    throw new DagDefinitionError((error as Error).message, { cause: error });
   }
 }
 
