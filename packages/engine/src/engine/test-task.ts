@@ -34,7 +34,8 @@ export async function testTask(
   const key: TaskInstanceKey = { dagId: dag.id, runId: run?.runId ?? 'test', taskId, tryNumber: 1 };
   const log = deps.logs.callbackLogger(key, masker, options.onLog ?? (() => {}));
   const controller = new AbortController();
-  options.signal?.addEventListener('abort', () => controller.abort(options.signal?.reason), { once: true });
+  const onAbort = (): void => controller.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   const ctx = buildContext({
     ...key,
     maxTries: 1,
@@ -79,5 +80,6 @@ export async function testTask(
     return { kind: 'failed', error: error instanceof Error ? error : new Error(String(error)), durationMs };
   } finally {
     cancelTimer();
+    options.signal?.removeEventListener('abort', onAbort);
   }
 }

@@ -64,6 +64,7 @@ export class RunExecution {
   #fail: ((error: unknown) => void) | null = null;
   #stopping: Error | null = null;
   #unsubscribe: () => void = () => {};
+  #detachSignal: () => void = () => {};
   readonly #host = os.hostname();
   /** Computed once: cron arithmetic per try would dominate the cost of short tasks. */
   readonly #interval: { start: Date; end: Date };
@@ -115,13 +116,10 @@ export class RunExecution {
       this.#fail = reject;
       this.#unsubscribe = this.deps.pools.subscribe(() => this.#kick());
       if (signal?.aborted) this.#stop(new TaskInterruptedError('run interrupted before it started'));
-      signal?.addEventListener(
-        'abort',
-        () => this.#stop(new TaskInterruptedError('run interrupted (cancelled)')),
-        {
-          once: true,
-        },
-      );
+      const onAbort = (): void => this.#stop(new TaskInterruptedError('run interrupted (cancelled)'));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      // A backfill shares one signal across thousands of runs: a finished run must let go of it.
+      this.#detachSignal = () => signal?.removeEventListener('abort', onAbort);
       this.#kick();
     });
   }
@@ -457,6 +455,7 @@ export class RunExecution {
     }
     this.#retryTimer?.cancel();
     this.#unsubscribe();
+    this.#detachSignal();
     let state: RunState = 'success';
     for (const slot of this.#order) {
       if (isFailedState(slot.ti.state)) {
@@ -480,6 +479,7 @@ export class RunExecution {
     }
     this.#retryTimer?.cancel();
     this.#unsubscribe();
+    this.#detachSignal();
     const fail = this.#fail;
     this.#finish = null;
     this.#fail = null;

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import {
@@ -634,6 +635,17 @@ describe('Engine.run', () => {
         ['slow', 'success', 2],
         ['last', 'success', 1],
       ]);
+    });
+
+    it('removes its abort listener when the run ends, so one signal can serve many runs', async () => {
+      const engine = await open();
+      const dag = defineDag({ id: 'many', startDate: '2025-01-01' });
+      dag.task({ id: 't', run: () => 1 });
+      const controller = new AbortController();
+      for (const day of ['2025-01-01', '2025-01-02', '2025-01-03']) {
+        await engine.run(dag, { logicalDate: day, signal: controller.signal });
+      }
+      expect(getEventListeners(controller.signal, 'abort')).to.have.length(0);
     });
 
     it('does not start anything when the signal is already aborted', async () => {
