@@ -308,7 +308,8 @@ export class Engine {
   }
 
   /** Runs one task once, like `airflow tasks test`: upstream outputs from the stored run, nothing recorded. */
-  testTask(dag: Dag, taskId: string, options: TestTaskOptions): Promise<TestTaskResult> {
+  // async so an unknown task rejects like every other failure instead of throwing synchronously.
+  async testTask(dag: Dag, taskId: string, options: TestTaskOptions): Promise<TestTaskResult> {
     this.#selection(dag, [taskId]);
     return testTask(
       { store: this.store, logs: this.#logs, clock: this.#clock, secrets: this.#secrets },
