@@ -12,6 +12,8 @@ export interface Sandbox {
   readonly store: LocalStore;
   /** Writes an object (text or bytes) into the lake under `key`. */
   put(key: string, body: string | Uint8Array): Promise<void>;
+  /** Writes the result of a DuckDB query as a Parquet object of the lake. */
+  putParquet(key: string, sql: string): Promise<void>;
   /** Reads a Parquet object of the lake back with DuckDB, in file order. */
   readParquet(key: string, sql?: string): Promise<JsonRow[]>;
   cleanup(): Promise<void>;
@@ -26,6 +28,19 @@ export async function sandbox(): Promise<Sandbox> {
     store,
     async put(key, body) {
       await store.putBytes(key, body);
+    },
+    async putParquet(key, sql) {
+      const local = path.join(dir, 'work', `write-${Math.random().toString(36).slice(2)}.parquet`);
+      const session = await DuckDBSession.create({
+        tempDirectory: path.join(dir, 'work', 'spill'),
+        threads: 1,
+      });
+      try {
+        await session.run(`COPY (${sql}) TO ${pathLiteral(local)} (FORMAT PARQUET)`);
+      } finally {
+        session.close();
+      }
+      await store.putFile(key, local);
     },
     async readParquet(key, sql = 'SELECT * FROM t') {
       const local = path.join(dir, 'work', `read-${Math.random().toString(36).slice(2)}.parquet`);
