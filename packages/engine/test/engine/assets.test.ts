@@ -119,4 +119,18 @@ describe('asset-triggered runs', () => {
     ]);
     expect(consumerRuns).to.deep.equal([DAY, DAY]);
   });
+
+  // BUG: freshness compares asset-event createdAt with the consumer run's endedAt at millisecond resolution
+  // (`endedAt < newest` in engine/assets.ts). When the forced producer run ends in the same millisecond as the
+  // consumer's previous run (always with a clock that does not move, possible with a fast real one), the new
+  // events look already consumed and the consumer is not re-run. A fix needs an event sequence (e.g. the
+  // asset_events rowid) recorded on the consumer run, which changes the RunStore interface: not local.
+  it.skip('re-runs the consumer when the producer is forced again within the same millisecond', async () => {
+    const report = consumer();
+    const ingest = producer('ingest', { events: [EVENTS], users: [USERS] });
+    const registry = registryOf(ingest, report);
+    await engine.run(ingest, { logicalDate: DAY, registry });
+    const forced = await engine.run(ingest, { logicalDate: DAY, registry, force: true });
+    expect(forced.triggered.map((r) => r.dagId)).to.deep.equal(['report']);
+  });
 });
