@@ -63,6 +63,7 @@ export class Engine {
   readonly #leaseTtlMs: number;
   readonly #random: () => number;
   readonly #secrets: readonly string[];
+  #closed = false;
 
   private constructor(
     readonly home: string,
@@ -99,7 +100,8 @@ export class Engine {
         runId: `${runType}__${logicalDateLabel(logicalDate)}`,
         logicalDate: iso,
         runType,
-        params,
+        // Secret values never reach the state database; a resume takes them from the DAG or the caller again.
+        params: withoutSecrets(dag, params),
         createdAt: this.#now(),
       },
       dag.tasks.map((t) => t.id),
@@ -171,7 +173,9 @@ export class Engine {
       at: startedAt,
     });
     const params: Record<string, ParamValue> =
-      options.params !== undefined ? resolveParams(dag.id, dag.params, options.params) : { ...run.params };
+      options.params !== undefined
+        ? resolveParams(dag.id, dag.params, options.params)
+        : { ...resolveParams(dag.id, dag.params), ...withoutSecrets(dag, run.params) };
     const masker = new SecretMasker([...this.#secrets, ...secretParamValues(dag.params, params)]);
     const execution = new RunExecution(
       {
@@ -325,6 +329,8 @@ export class Engine {
   }
 
   async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
     this.#logs.close();
     await this.store.close();
   }
@@ -337,4 +343,11 @@ export function toDate(value: string | Date): Date {
     return value;
   }
   return parseLogicalDate(value);
+}
+
+/** Params as stored with a run: values of params declared `secret` are left out. */
+function withoutSecrets(dag: Dag, params: Readonly<Record<string, ParamValue>>): Record<string, ParamValue> {
+  const out: Record<string, ParamValue> = {};
+  for (const [name, value] of Object.entries(params)) if (!dag.params[name]?.secret) out[name] = value;
+  return out;
 }

@@ -136,5 +136,11 @@ describe('per-try logs', () => {
       for (const hay of haystacks) expect(hay).to.not.contain(secret);
     }
     expect(stored[0]?.errorStack).to.match(/^Error: login failed for \*\*\* \*\*\* \*\*\*\n/);
+    await engine.close();
+    // The state database (and its write-ahead log) never holds the secret param's value.
+    for (const file of ['state.db', 'state.db-wal']) {
+      const bytes = await readFile(path.join(home, file)).catch(() => Buffer.alloc(0));
+      expect(bytes.includes(paramSecret), file).to.equal(false);
+    }
   });
 });
