@@ -12,7 +12,13 @@ export type {
   QualityCheck,
   QualityCheckKind,
 } from './duckdb/quality-sql.js';
-export { DuckDBSession, type DuckDBSessionOptions, type QueryRows, withSession } from './duckdb/session.js';
+export {
+  DuckDBSession,
+  type DuckDBSessionOptions,
+  type QueryRows,
+  type SqlValues,
+  withSession,
+} from './duckdb/session.js';
 export { defaultCacheDir, type WorkSessionOptions, withWorkSession } from './duckdb/work-session.js';
 export type { SourceFormat } from './schema/staging-sql.js';
 export {

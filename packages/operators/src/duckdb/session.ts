@@ -20,6 +20,9 @@ export interface DuckDBSessionOptions {
   readonly databasePath?: string;
 }
 
+/** Bound parameters: positional (`$1`, `?`) or named (`$name`). */
+export type SqlValues = DuckDBValue[] | Record<string, DuckDBValue>;
+
 /** Rows of a query, capped at `maxRows`. */
 export interface QueryRows {
   readonly columns: string[];
@@ -32,14 +35,14 @@ export interface QueryRows {
  * One DuckDB instance and connection with the project's settings: no extension downloads
  * (a missing extension fails at once instead of hanging on the network), bounded memory with a
  * spill folder, and UTC as the session time zone so `CAST(ts AS DATE)` means the UTC day on every
- * machine. Close it explicitly; the native handle is not garbage-collected promptly.
+ * machine. The macro `utc_date(ts)` is a faster equivalent of that cast for TIMESTAMPTZ values. Close it explicitly; the native handle is not garbage-collected promptly.
  */
 export class DuckDBSession {
   private closed = false;
 
   private constructor(
     private readonly instance: DuckDBInstance,
-    private readonly connection: DuckDBConnection,
+    private readonly raw: DuckDBConnection,
   ) {}
 
   static async create(options: DuckDBSessionOptions): Promise<DuckDBSession> {
@@ -60,6 +63,11 @@ export class DuckDBSession {
       const connection = await instance.connect();
       const session = new DuckDBSession(instance, connection);
       await session.run("SET TimeZone = 'UTC'");
+      // CAST(timestamptz AS DATE) goes through ICU time zone rules (~0.7 s per million rows);
+      // arithmetic on epoch microseconds gives the same UTC day at a tenth of the cost.
+      await session.run(
+        'CREATE OR REPLACE TEMP MACRO utc_date(ts) AS CAST(make_timestamp(epoch_us(ts)) AS DATE)',
+      );
       return session;
     } catch (error) {
       instance.closeSync();
@@ -68,13 +76,13 @@ export class DuckDBSession {
   }
 
   /** Runs one or more statements; returns the number of rows changed by the last (COPY: rows written). */
-  async run(sql: string, values?: DuckDBValue[]): Promise<number> {
+  async run(sql: string, values?: SqlValues): Promise<number> {
     const result = await this.conn().run(sql, values);
     return Number(result.rowsChanged);
   }
 
   /** All rows of a query as JSON-safe objects; for small results (counts, examples, reports). */
-  async all(sql: string, values?: DuckDBValue[]): Promise<JsonRow[]> {
+  async all(sql: string, values?: SqlValues): Promise<JsonRow[]> {
     const reader = await this.conn().runAndReadAll(sql, values);
     return jsonRows(reader);
   }
@@ -99,19 +107,24 @@ export class DuckDBSession {
 
   /** Interrupts the running statement (used when the task's signal aborts). */
   interrupt(): void {
-    if (!this.closed) this.connection.interrupt();
+    if (!this.closed) this.raw.interrupt();
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.connection.closeSync();
+    this.raw.closeSync();
     this.instance.closeSync();
+  }
+
+  /** The node-api connection, for callers that need more than these helpers; valid until `close`. */
+  get connection(): DuckDBConnection {
+    return this.conn();
   }
 
   private conn(): DuckDBConnection {
     if (this.closed) throw new Error('DuckDBSession is closed');
-    return this.connection;
+    return this.raw;
   }
 }
 

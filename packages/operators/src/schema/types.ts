@@ -12,7 +12,7 @@ interface ColumnBase {
   readonly source?: string;
   /** A null (missing or empty) value rejects the row with `missing_required:<column>`. @default false */
   readonly required?: boolean;
-  /** Strip leading and trailing whitespace before anything else. @default true */
+  /** Strip leading and trailing spaces before anything else (tabs are kept, as SQL `trim` does). @default true */
   readonly trim?: boolean;
   /** Treat an empty string (after trimming) as null. @default true */
   readonly emptyAsNull?: boolean;

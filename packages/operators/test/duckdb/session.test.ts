@@ -26,7 +26,7 @@ describe('DuckDBSession', () => {
         const rows =
           await s.all(`SELECT 42::BIGINT AS small, 9007199254740993::BIGINT AS big, 1.25::DECIMAL(5,2) AS dec,
         DATE '2025-09-09' AS d, TIMESTAMPTZ '2025-09-09 12:00:00+02' AS ts, [1, 2]::INTEGER[] AS l, {'a': DATE '2025-01-02'} AS st,
-        'inf'::DOUBLE AS inf, NULL AS n`);
+        'inf'::DOUBLE AS inf, NULL AS n, utc_date(TIMESTAMPTZ '2025-09-09 23:30:00-02') AS ud`);
         expect(rows).to.deep.equal([
           {
             small: 42,
@@ -38,6 +38,7 @@ describe('DuckDBSession', () => {
             st: { a: '2025-01-02T00:00:00.000Z' },
             inf: 'Infinity',
             n: null,
+            ud: '2025-09-10',
           },
         ]);
       },

@@ -243,7 +243,7 @@ describe('toParquet', () => {
   it('normalises users: upper-case country (empty is null), lower-case plan, salted email hash without the raw email', async () => {
     const csv = [
       'user_id,signup_ts,country,plan,email',
-      'u1,2025-09-08T22:30:00-03:00,fr,Premium,Ann@Example.com',
+      'u1,2025-09-08T22:30:00-03:00, fr ,Premium ,Ann@Example.com',
       'u2,2025-09-09T00:00:00Z,,FREE,',
       'u3,2025-09-09T00:00:00Z,France,free,x@y.z',
       'u4,2025-09-09T00:00:00Z,de,gold,x@y.z',
