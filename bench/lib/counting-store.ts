@@ -1,0 +1,78 @@
+import type {
+  AssetEventRecord,
+  DagRunRecord,
+  LeaseClaim,
+  LeaseInfo,
+  LeaseResult,
+  NewRun,
+  RunFilter,
+  RunStore,
+  StateChange,
+  TaskInstanceRecord,
+  TryRecord,
+} from '@streampro/engine';
+
+/**
+ * A RunStore that forwards to another and counts its write transactions (commits) and the changes they
+ * carry, so the durable baseline can make exactly as many commits as the engine did.
+ */
+export class CountingStore implements RunStore {
+  commits = 0;
+  readonly changesByKind = new Map<StateChange['kind'], number>();
+
+  constructor(private readonly inner: RunStore) {}
+
+  reset(): void {
+    this.commits = 0;
+    this.changesByKind.clear();
+  }
+
+  async ensureRun(run: NewRun, taskIds: readonly string[]): Promise<{ run: DagRunRecord; created: boolean }> {
+    this.commits++;
+    return this.inner.ensureRun(run, taskIds);
+  }
+  getRun(dagId: string, runId: string): Promise<DagRunRecord | undefined> {
+    return this.inner.getRun(dagId, runId);
+  }
+  findRunByLogicalDate(dagId: string, logicalDate: string): Promise<DagRunRecord | undefined> {
+    return this.inner.findRunByLogicalDate(dagId, logicalDate);
+  }
+  listRuns(dagId: string | undefined, filter?: RunFilter): Promise<DagRunRecord[]> {
+    return this.inner.listRuns(dagId, filter);
+  }
+  listTaskInstances(dagId: string, runId: string): Promise<TaskInstanceRecord[]> {
+    return this.inner.listTaskInstances(dagId, runId);
+  }
+  listTries(dagId: string, runId: string, taskId?: string): Promise<TryRecord[]> {
+    return this.inner.listTries(dagId, runId, taskId);
+  }
+  acquireLease(
+    dagId: string,
+    runId: string,
+    claim: LeaseClaim,
+    canTakeOver: (holder: LeaseInfo) => boolean,
+  ): Promise<LeaseResult> {
+    this.commits++;
+    return this.inner.acquireLease(dagId, runId, claim, canTakeOver);
+  }
+  renewLease(dagId: string, runId: string, owner: string, now: string, expiresAt: string): Promise<boolean> {
+    this.commits++;
+    return this.inner.renewLease(dagId, runId, owner, now, expiresAt);
+  }
+  releaseLease(dagId: string, runId: string, owner: string): Promise<void> {
+    this.commits++;
+    return this.inner.releaseLease(dagId, runId, owner);
+  }
+  apply(changes: readonly StateChange[]): Promise<void> {
+    // The SQLite store returns without a transaction for an empty batch.
+    if (changes.length > 0) this.commits++;
+    for (const c of changes) this.changesByKind.set(c.kind, (this.changesByKind.get(c.kind) ?? 0) + 1);
+    return this.inner.apply(changes);
+  }
+  listAssetEvents(asset: string, logicalDate: string): Promise<AssetEventRecord[]> {
+    return this.inner.listAssetEvents(asset, logicalDate);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}

@@ -1,0 +1,42 @@
+import { type AnyTaskRef, type Dag, defineDag } from '@streampro/engine';
+
+/** Deterministic pseudo-random numbers (mulberry32) so every run builds the same graph. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Edges of a layered graph: each task of layer L>0 depends on 2–3 tasks of layer L-1. */
+export function layeredEdges(layers: number, width: number, seed = 42): number[][] {
+  const random = seeded(seed);
+  const parents: number[][] = [];
+  for (let l = 0; l < layers; l++) {
+    for (let w = 0; w < width; w++) {
+      if (l === 0) {
+        parents.push([]);
+        continue;
+      }
+      const count = 2 + Math.floor(random() * 2);
+      const chosen = new Set<number>();
+      while (chosen.size < Math.min(count, width)) chosen.add((l - 1) * width + Math.floor(random() * width));
+      parents.push([...chosen]);
+    }
+  }
+  return parents;
+}
+
+/** A DAG of no-op tasks over the layered graph. */
+export function layeredDag(id: string, layers: number, width: number, maxActiveTasks: number): Dag {
+  const dag = defineDag({ id, startDate: '2025-01-01', schedule: '@daily', maxActiveTasks });
+  const refs: AnyTaskRef[] = [];
+  for (const [i, ups] of layeredEdges(layers, width).entries()) {
+    refs.push(dag.task({ id: `t${i}`, upstream: ups.map((u) => refs[u]!), run: () => null }));
+  }
+  return dag;
+}
