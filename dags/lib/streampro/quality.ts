@@ -1,0 +1,75 @@
+import { NonRetryableError } from '@streampro/engine';
+import {
+  type DatasetInput,
+  formatResultsTable,
+  type ObjectStore,
+  type OperatorContext,
+  type QualityCheck,
+  QualityCheckFailedError,
+  type QualityChecksOutput,
+  qualityChecks,
+} from '@streampro/operators';
+import { DATASETS, type Dataset } from './config.js';
+
+const KEYS: Record<Dataset, string> = {
+  users: 'user_id',
+  videos: 'video_id',
+  devices: 'device_id',
+  events: 'event_id',
+};
+
+/** One day's partition of a trusted dataset. */
+function partitionOf(lake: ObjectStore, dataset: Dataset, ds: string): DatasetInput {
+  return { store: lake, prefix: `trusted/${dataset}/`, partitions: { values: [ds] } };
+}
+
+/** Every trusted partition of a dataset up to and including `ds`. */
+function historyOf(lake: ObjectStore, dataset: Dataset, ds: string): DatasetInput {
+  return { store: lake, prefix: `trusted/${dataset}/`, partitions: { to: ds } };
+}
+
+function checksFor(lake: ObjectStore, dataset: Dataset, ds: string): QualityCheck[] {
+  const key = KEYS[dataset];
+  const checks: QualityCheck[] = [
+    { kind: 'row_count', min: 1 },
+    { kind: 'not_null', columns: [key] },
+    { kind: 'unique', columns: [key] },
+  ];
+  if (dataset === 'events') {
+    for (const [column, parent] of [
+      ['user_id', 'users'],
+      ['device_id', 'devices'],
+      ['video_id', 'videos'],
+    ] as const) {
+      checks.push({ kind: 'relationship', column, to: historyOf(lake, parent, ds), toColumn: KEYS[parent] });
+    }
+  }
+  return checks;
+}
+
+/**
+ * Quality gate of the pipeline: for each dataset's new partition, rows above zero and keys present and
+ * unique; events must reference users, devices and videos known in any trusted partition up to the date.
+ * Every dataset is checked before failing, so one failure table lists every problem.
+ */
+export function qualityChecksFor(lake: ObjectStore) {
+  return async (ctx: OperatorContext): Promise<Record<Dataset, QualityChecksOutput>> => {
+    const out: Partial<Record<Dataset, QualityChecksOutput>> = {};
+    const failures: string[] = [];
+    for (const dataset of DATASETS) {
+      try {
+        out[dataset] = await qualityChecks({
+          dataset: partitionOf(lake, dataset, ctx.ds),
+          checks: checksFor(lake, dataset, ctx.ds),
+        })(ctx);
+      } catch (error) {
+        if (!(error instanceof QualityCheckFailedError)) throw error;
+        failures.push(`${dataset}:\n${formatResultsTable(error.results.filter((r) => !r.passed))}`);
+      }
+    }
+    if (failures.length > 0) {
+      throw new NonRetryableError(`quality checks failed for ${ctx.ds}:\n${failures.join('\n')}`);
+    }
+    return out as Record<Dataset, QualityChecksOutput>;
+  };
+}
