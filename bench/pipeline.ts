@@ -7,6 +7,7 @@ import { runTsChild } from './lib/child.js';
 import { criticalPathOverhead, type TaskTiming, upstreamFromDot } from './lib/critical-path.js';
 import { DAG_BIN, REPO_ROOT } from './lib/paths.js';
 import { Rows } from './lib/report.js';
+import { startLocalS3 } from './lib/s3.js';
 
 const exec = promisify(execFile);
 const DATE = '2025-09-09';
@@ -58,74 +59,117 @@ export async function pipelineBench(ctx: BenchContext): Promise<BenchOutcome> {
       throw new Error(`the streampro DAG does not load (${why || 'not found in dags/'})`);
     }
     const upstream = upstreamFromDot(await dag(['graph', 'streampro', '--format', 'dot'], baseEnv));
-    const direct: number[] = [];
-    const wall: number[] = [];
-    const window: number[] = [];
-    const share: number[] = [];
-    const outside: number[] = [];
-    let criticalPath: readonly string[] = [];
-    for (let rep = 0; rep < reps; rep++) {
-      ctx.log(`pipeline: repetition ${rep + 1}/${reps}`);
-      // A fresh home (state, logs, local lake) per repetition: every run starts from nothing.
-      const home = path.join(dir, `home-${rep}`);
-      const t0 = performance.now();
-      const out = await dag(['run', 'streampro', '--date', DATE, '--json'], {
-        ...baseEnv,
-        STREAMPRO_HOME: home,
-      });
-      const ms = performance.now() - t0;
-      // `dag run --json` prints the run and the asset-triggered runs that followed it.
-      const run = (JSON.parse(out) as { runs: RunJson[] }).runs.find((r) => r.dagId === 'streampro');
-      if (!run) throw new Error('dag run --json printed no streampro run');
-      if (run.state !== 'success' || run.startedAt === null || run.endedAt === null) {
-        const failed = run.tasks.filter((t) => t.error).map((t) => `${t.taskId}: ${t.error}`);
-        throw new Error(`streampro run ended ${run.state}: ${failed.join('; ')}`);
-      }
-      const o = criticalPathOverhead({ startedAt: run.startedAt, endedAt: run.endedAt }, run.tasks, upstream);
-      criticalPath = o.path;
-      wall.push(ms);
-      window.push(o.windowMs);
-      share.push((100 * o.overheadMs) / o.windowMs);
-      outside.push(ms - o.windowMs);
-      fs.rmSync(home, { recursive: true, force: true });
-      const lake = path.join(dir, `direct-lake-${rep}`);
-      const r = await runTsChild<{ ms: number }>(
-        path.join(REPO_ROOT, 'bench', 'pipeline-direct.ts'),
-        [DATE],
-        {
-          ...baseEnv,
-          STREAMPRO_LAKE: lake,
-        },
-      );
-      direct.push(r.ms);
-      fs.rmSync(lake, { recursive: true, force: true });
-    }
     const rows = new Rows();
-    rows.add('dag run streampro (local lake)', 'process wall ms', wall);
-    const BASE = 'baseline: task bodies called directly (promise graph)';
-    rows.add(BASE, 'run window ms', direct);
-    rows.compare('dag run streampro (local lake)', 'run window ms', window, BASE);
-    rows.check(
-      'dag run streampro (local lake)',
-      'orchestration overhead, % of run window',
-      share,
-      '< 5%',
-      (v) => v.median < 5,
-    );
-    rows.add('dag run streampro (local lake)', 'outside the run window ms (start-up, load, exit)', outside);
+    let criticalPath: readonly string[] = [];
+    const s3 = ctx.quick ? null : await startLocalS3();
+    try {
+      const lakes: Lake[] = [
+        {
+          label: 'local lake',
+          env: async (rep) => ({ STREAMPRO_LAKE: path.join(dir, `lake-${rep}`) }),
+          dispose: (rep) => fs.rmSync(path.join(dir, `lake-${rep}`), { recursive: true, force: true }),
+        },
+      ];
+      if (s3) {
+        // Buckets live in the server's data folder, which close() removes.
+        lakes.push({
+          label: 's3rver lake',
+          env: (rep) => s3.lakeEnv(`bench-${rep}-${Date.now()}`),
+          dispose: () => {},
+        });
+      }
+      for (const lake of lakes) {
+        const m = await measureLake(ctx, lake, reps, dir, { ...baseEnv }, upstream);
+        criticalPath = m.criticalPath;
+        const subject = `dag run streampro (${lake.label})`;
+        const base = `baseline: task bodies called directly (${lake.label})`;
+        rows.add(subject, 'process wall ms', m.wall);
+        rows.add(base, 'run window ms', m.direct);
+        rows.compare(subject, 'run window ms', m.window, base);
+        rows.check(subject, 'orchestration overhead, % of run window', m.share, '< 5%', (v) => v.median < 5);
+        rows.add(subject, 'outside the run window ms (start-up, load, exit)', m.outside);
+      }
+    } finally {
+      await s3?.close();
+    }
     return {
       params: { date: DATE, usersPerDay: users, eventLines, reps },
       rows: rows.rows,
       notes: [
         `One generated day (${eventLines} event lines plus the users, videos and devices files) through ` +
-          '`dag run streampro --json` in a child process, on a local lake in a fresh STREAMPRO_HOME per repetition.',
+          '`dag run streampro --json` in a child process, in a fresh STREAMPRO_HOME and lake per repetition; ' +
+          'the S3 variant (full runs only) uses s3rver in the benchmark process on 127.0.0.1.',
         'Overhead = run window − Σ task durations along the critical path, i.e. run start → first task start, ' +
           'gaps between each task and the upstream it waited for (the one that finished last), last task end → ' +
           `run end; timestamps of the run JSON (ms). Critical path: ${criticalPath.join(' → ')}.`,
         'Baseline: the same task bodies in a plain promise graph (each starts when its upstream tasks are ' +
           'done; no scheduler, state store, log files or CLI), timed first start to last end in its own process.',
-        'S3 (s3rver) variant not measured yet.',
       ],
     };
   });
+}
+
+interface Lake {
+  readonly label: string;
+  /** Environment of repetition `rep`: a fresh, empty lake each time. */
+  env(rep: number): Promise<Record<string, string>>;
+  /** Removes what repetition `rep` wrote, so big days do not pile up in the temp folder. */
+  dispose(rep: number): void;
+}
+
+interface LakeFigures {
+  readonly wall: number[];
+  readonly window: number[];
+  readonly share: number[];
+  readonly outside: number[];
+  readonly direct: number[];
+  criticalPath: readonly string[];
+}
+
+async function measureLake(
+  ctx: BenchContext,
+  lake: Lake,
+  reps: number,
+  dir: string,
+  baseEnv: NodeJS.ProcessEnv,
+  upstream: ReadonlyMap<string, readonly string[]>,
+): Promise<LakeFigures> {
+  const f: LakeFigures = { wall: [], window: [], share: [], outside: [], direct: [], criticalPath: [] };
+  for (let rep = 0; rep < reps; rep++) {
+    ctx.log(`pipeline: ${lake.label}, repetition ${rep + 1}/${reps}`);
+    const home = path.join(dir, `home-${rep}`);
+    const t0 = performance.now();
+    const out = await dag(['run', 'streampro', '--date', DATE, '--json'], {
+      ...baseEnv,
+      ...(await lake.env(2 * rep)),
+      STREAMPRO_HOME: home,
+    });
+    const ms = performance.now() - t0;
+    // `dag run --json` prints the run and the asset-triggered runs that followed it.
+    const run = (JSON.parse(out) as { runs: RunJson[] }).runs.find((r) => r.dagId === 'streampro');
+    if (!run) throw new Error('dag run --json printed no streampro run');
+    if (run.state !== 'success' || run.startedAt === null || run.endedAt === null) {
+      const failed = run.tasks.filter((t) => t.error).map((t) => `${t.taskId}: ${t.error}`);
+      throw new Error(`streampro run ended ${run.state}: ${failed.join('; ')}`);
+    }
+    const o = criticalPathOverhead({ startedAt: run.startedAt, endedAt: run.endedAt }, run.tasks, upstream);
+    f.criticalPath = o.path;
+    f.wall.push(ms);
+    f.window.push(o.windowMs);
+    f.share.push((100 * o.overheadMs) / o.windowMs);
+    f.outside.push(ms - o.windowMs);
+    fs.rmSync(home, { recursive: true, force: true });
+    const direct = await runTsChild<{ ms: number }>(
+      path.join(REPO_ROOT, 'bench', 'pipeline-direct.ts'),
+      [DATE],
+      {
+        ...baseEnv,
+        ...(await lake.env(2 * rep + 1)),
+      },
+    );
+    f.direct.push(direct.ms);
+    lake.dispose(2 * rep);
+    lake.dispose(2 * rep + 1);
+  }
+  return f;
 }
