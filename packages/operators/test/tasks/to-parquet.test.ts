@@ -1,10 +1,15 @@
 import { NonRetryableError } from '@streampro/engine';
 import { expect } from 'chai';
+import {
+  devicesSchema,
+  eventsSchema,
+  usersSchema,
+  videosSchema,
+} from '../../../../dags/lib/streampro/schemas.js';
 import { defineSchema } from '../../src/schema/types.js';
 import { InvalidSchemaError } from '../../src/schema/validate-schema.js';
 import { RejectRatioExceededError, type ToParquetOptions, toParquet } from '../../src/tasks/to-parquet.js';
 import { type Sandbox, sandbox } from '../duckdb/helpers.js';
-import { devicesSchema, eventsSchema, usersSchema, videosSchema } from '../fixtures/streampro-schemas.js';
 import { fakeContext } from '../storage/fake-context.js';
 
 interface QuarantineRecord {
