@@ -70,9 +70,9 @@ function parseOptions(argv: readonly string[]) {
 }
 
 const { names, ctx, out } = parse(process.argv.slice(2));
-const reports: BenchReport[] = [];
 let failed = false;
 for (const name of names) {
+  let report: BenchReport;
   const machine = describeMachine();
   const ranAt = new Date().toISOString();
   ctx.log(`== ${name}${ctx.quick ? ' (quick)' : ''}`);
@@ -80,13 +80,13 @@ for (const name of names) {
     const outcome = await BENCHMARKS[name]!(ctx);
     // A smoke run's figures say nothing about the targets.
     const rows = ctx.quick ? outcome.rows.map((r) => ({ ...r, met: null })) : outcome.rows;
-    reports.push({ name, ranAt, machine, quick: ctx.quick, ...outcome, rows });
+    report = { name, ranAt, machine, quick: ctx.quick, ...outcome, rows };
   } catch (error) {
     failed = true;
     const message = error instanceof Error ? error.message : String(error);
     ctx.log(`${name} failed: ${error instanceof Error ? (error.stack ?? message) : message}`);
     // Recorded, so the table says the benchmark could not run rather than silently keeping old figures.
-    reports.push({
+    report = {
       name,
       ranAt,
       machine,
@@ -94,9 +94,10 @@ for (const name of names) {
       params: {},
       rows: [],
       notes: [`FAILED: ${message.split('\n')[0]}`],
-    });
+    };
   }
+  // Written after each benchmark, so a long run that is stopped keeps what it measured.
+  const files = writeResults(out, ctx.quick ? 'quick' : 'latest', [report]);
+  ctx.log(`wrote ${files.join(', ')}`);
 }
-const files = writeResults(out, ctx.quick ? 'quick' : 'latest', reports);
-ctx.log(`wrote ${files.join(', ')}`);
 if (failed) process.exitCode = 1;
