@@ -63,7 +63,9 @@ export class S3Store implements ObjectStore {
       responseChecksumValidation: 'WHEN_REQUIRED',
       requestHandler: {
         connectionTimeout: settings.connectionTimeoutMs,
-        requestTimeout: settings.requestTimeoutMs,
+        // The handler's `requestTimeout` only logs a warning (unless throwOnRequestTimeout); `socketTimeout`
+        // aborts a request idle that long, so a hung server becomes a retryable error instead of a hang.
+        socketTimeout: settings.requestTimeoutMs,
       },
     });
     const store = new S3Store(client, settings);
