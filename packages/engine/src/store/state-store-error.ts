@@ -19,7 +19,8 @@ export class StateStoreError extends Error {
         { cause: error },
       );
     }
-    if (code === 'SQLITE_FULL') {
+    // SHMSIZE: SQLite could not grow the WAL index file, which on Linux means no free space left.
+    if (code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_SHMSIZE') {
       return new StateStoreError(
         `state database ${file}: the disk is full (${detail}); free space and retry`,
         'disk_full',
@@ -32,6 +33,14 @@ export class StateStoreError extends Error {
       return new StateStoreError(
         `state database ${file} is corrupt or not a StreamPro database (${detail}); move it aside to start fresh`,
         'corrupt',
+        { cause: error },
+      );
+    }
+    if (code.startsWith('SQLITE_IOERR')) {
+      // SQLite says only "disk I/O error"; the extended code and a hint tell the user where to look.
+      return new StateStoreError(
+        `state database ${file} cannot be used: ${detail} (${code}); check that its disk has free space and is writable`,
+        'io',
         { cause: error },
       );
     }
