@@ -59,6 +59,7 @@ export async function writeEventsFile(
   while (written < lines) {
     const roll = random();
     let line: string;
+    // Only clean lines are repeated: a repeated invalid line is rejected, not dropped as a duplicate.
     if (roll < 0.001 && previous !== '') {
       line = previous;
       duplicates++;
@@ -90,11 +91,12 @@ export async function writeEventsFile(
       if (roll > 0.9995) {
         invalid++;
         line = dirty(ev, format, random());
+        previous = '';
       } else {
         line = render(ev, format, random() < 0.03);
+        previous = line;
       }
     }
-    previous = line;
     chunk += `${line}\n`;
     written++;
     if (chunk.length >= CHUNK_CHARS) await flush();
