@@ -49,13 +49,23 @@ export async function openSession(args: GlobalArgs, io: Io): Promise<Session> {
       return { ...values };
     },
     async engine() {
-      engine ??= await Engine.open({ home: locations.home });
+      engine ??= await Engine.open({ home: locations.home, secrets: connectionSecrets(io.env) });
       return engine;
     },
     async close() {
       await engine?.close();
     },
   };
+}
+
+/**
+ * Credentials the CLI hands to DAG code through the environment (directly or from a profile): masked in
+ * every log line and stored error, whatever task or library happens to print them.
+ */
+const SECRET_VARIABLES = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const;
+
+function connectionSecrets(env: Io['env']): string[] {
+  return SECRET_VARIABLES.map((name) => env[name]).filter((v): v is string => v !== undefined && v !== '');
 }
 
 function findDag(loaded: LoadedDags, id: string): Dag {
