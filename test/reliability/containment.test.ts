@@ -138,6 +138,25 @@ describe('reliability: nothing escapes the lake', function () {
   });
 
   describe('secrets', () => {
+    it('a task that prints the S3 secret key: masked in its log, the stored error and the terminal', async () => {
+      const sb = new FaultSandbox();
+      try {
+        const secretKey = 'zq9-LEAKED-S3-SECRET-5d1a';
+        sb.extraEnv = { AWS_ACCESS_KEY_ID: S3RVER_KEY, AWS_SECRET_ACCESS_KEY: secretKey };
+        const r = await sb.dag('run', 'leaky', '--date', '2025-01-10');
+        expect(r.code, r.stderr).to.equal(1);
+        expect(r.stdout + r.stderr).to.not.contain(secretKey);
+        const log = fs.readFileSync(sb.logFile('leaky', 'manual__2025-01-10', 'debug_print', 1), 'utf8');
+        expect(log).to.contain('connecting with key ***');
+        expect(log).to.not.contain(secretKey);
+        for (const f of fs.readdirSync(sb.home).filter((n) => n.startsWith('state.db'))) {
+          expect(fs.readFileSync(path.join(sb.home, f)).includes(secretKey), f).to.equal(false);
+        }
+      } finally {
+        sb.cleanup();
+      }
+    });
+
     it('the S3 secret key and the email salt never reach a log file or the state database', async function () {
       this.timeout(90_000);
       const s3 = await RestartableS3.start();
