@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import winston from 'winston';
 import TransportStream from 'winston-transport';
@@ -50,23 +51,14 @@ export class LogRouter {
     );
   }
 
-  /** Opens the log file of a try (appending, so a re-used try number never loses earlier lines). */
+  /**
+   * Starts opening the log file of a try (appending, so a re-used try number never loses earlier lines).
+   * The folder and file are created on libuv's thread pool, off the scheduler's thread: on slow file
+   * systems they cost more than everything else a short task does. `ready` settles when the file is open.
+   */
   openTryLog(key: TaskInstanceKey, masker: SecretMasker): TryLog {
     const file = this.pathOf(key);
-    this.#ensureDir(path.dirname(file));
-    const fd = fs.openSync(file, 'a');
-    return new TryLog(this.#logger, key, file, fd, masker);
-  }
-
-  /** Creates a try's folder with one mkdir when its parent exists (the common case); recursive otherwise. */
-  #ensureDir(dir: string): void {
-    try {
-      fs.mkdirSync(dir);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') fs.mkdirSync(dir, { recursive: true });
-      else if (code !== 'EEXIST') throw error;
-    }
+    return new TryLog(this.#logger, key, file, openAppend(file), masker);
   }
 
   /** A logger whose lines go to a callback instead of a file (used by `dag test`). */
@@ -109,26 +101,58 @@ class ScopedLogger implements TaskLogger {
   }
 }
 
-/** The log of one try: a scoped logger over an open file, closed when the try ends. */
+/** Creates the file's folder with one mkdir when its parent exists (the common case), then opens the file. */
+async function openAppend(file: string): Promise<number> {
+  const dir = path.dirname(file);
+  try {
+    await fsp.mkdir(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') await fsp.mkdir(dir, { recursive: true });
+    else if (code !== 'EEXIST') throw error;
+  }
+  // A raw descriptor (not a FileHandle, which closes itself when collected); writes on it stay synchronous,
+  // so the lines written before a crash are on disk.
+  return new Promise<number>((resolve, reject) => {
+    fs.open(file, 'a', (error, fd) => (error ? reject(error) : resolve(fd)));
+  });
+}
+
+/**
+ * The log of one try: a scoped logger over its file, closed when the try ends. Lines written before the
+ * file is open are kept in order and flushed as soon as it is.
+ */
 export class TryLog {
   readonly logger: TaskLogger;
-  #fd: number | null;
+  /** Resolves when the file is open; rejects when it cannot be created (the try then fails). */
+  readonly ready: Promise<void>;
+  #fd: number | null = null;
+  #pending: string[] = [];
+  #closed = false;
 
   constructor(
     logger: winston.Logger,
     key: TaskInstanceKey,
     readonly path: string,
-    fd: number,
+    opening: Promise<number>,
     masker: SecretMasker,
   ) {
-    this.#fd = fd;
     const sink: Sink = {
       masker,
       write: (line) => {
         if (this.#fd !== null) fs.writeSync(this.#fd, line);
+        else if (!this.#closed) this.#pending.push(line);
       },
     };
     this.logger = new ScopedLogger(logger, key, sink);
+    this.ready = opening.then((fd) => {
+      this.#fd = fd;
+      for (const line of this.#pending) fs.writeSync(fd, line);
+      this.#pending = [];
+      if (this.#closed) this.#closeFd();
+    });
+    // The scheduler awaits `ready` before the task body; a close before that must not leave a rejection unseen.
+    this.ready.catch(() => {});
   }
 
   /** Writes the error (message and stack) as the last line, for failed tries. */
@@ -138,10 +162,15 @@ export class TryLog {
     });
   }
 
+  /** Closes the file once every line is written (at once if it is already open). */
   close(): void {
-    if (this.#fd !== null) {
-      fs.closeSync(this.#fd);
-      this.#fd = null;
-    }
+    this.#closed = true;
+    if (this.#fd !== null) this.#closeFd();
+  }
+
+  #closeFd(): void {
+    if (this.#fd === null) return;
+    fs.closeSync(this.#fd);
+    this.#fd = null;
   }
 }

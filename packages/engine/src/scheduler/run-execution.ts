@@ -331,6 +331,7 @@ export class RunExecution {
       masker: this.masker,
     });
     try {
+      await log.ready;
       const output = await slot.def.run(ctx);
       return { kind: 'success', output: normalizeOutput(key.taskId, output) };
     } catch (error) {

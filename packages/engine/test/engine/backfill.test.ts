@@ -177,7 +177,7 @@ describe('backfill', () => {
         days(1, 10).map((d) => [iso(d), 'run', 'success']),
       );
       expect(maxActive).to.equal(3);
-      expect(probe.max).to.equal(3);
+      expect(probe.max).to.be.within(1, 3); // task bodies overlap only when timing allows: a bound, not an exact count
       expect(done.sort()).to.deep.equal(days(1, 10).map(iso));
       const runs = await engine.listRuns('daily');
       expect(runs).to.have.length(10);
