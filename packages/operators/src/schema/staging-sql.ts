@@ -1,5 +1,6 @@
 import { pathLiteral, quoteIdent, quoteLiteral, sqlList, sqlValue } from '../duckdb/sql.js';
 import type { ColumnSpec, ColumnType, TableSchema } from './types.js';
+import { INVALID_UTF8_SQL, UNMARKED_TEXT_SQL } from './utf8-lines.js';
 import { canonicalKey } from './validate-schema.js';
 
 /** Internal reasons of the staged table that are not rejects. */
@@ -67,9 +68,11 @@ WITH src AS (SELECT line FROM ${rawLinesSql(input.localPath)}),
 p AS (SELECT line, line IS NULL OR NOT regexp_matches(line, '\\S') AS __blank, ${parsed.parse} FROM src),
 r AS (SELECT line, __blank, ${parsed.structural} AS __structural, ${raws.join(', ')} FROM p),
 n AS (SELECT *, ${typed.join(', ')} FROM r),
-q AS (SELECT *, CASE WHEN __blank THEN '${BLANK}' WHEN __structural IS NOT NULL THEN __structural
+q AS (SELECT *, CASE WHEN __blank THEN '${BLANK}' WHEN ${INVALID_UTF8_SQL} THEN 'invalid_utf8'
+  WHEN __structural IS NOT NULL THEN __structural
   ${rules.join('\n  ')} END AS __reason FROM n)
-SELECT CASE WHEN __reason IS NOT NULL AND __reason <> '${BLANK}' THEN line END AS __text, __reason, ${columns
+SELECT CASE WHEN __reason = 'invalid_utf8' THEN ${UNMARKED_TEXT_SQL}
+  WHEN __reason IS NOT NULL AND __reason <> '${BLANK}' THEN line END AS __text, __reason, ${columns
     .map(([name]) => quoteIdent(name))
     .join(', ')} FROM q`;
 }

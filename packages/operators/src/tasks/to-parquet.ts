@@ -7,6 +7,7 @@ import { readCsvHeader } from '../schema/csv-header.js';
 import { dedupSql, outcomeCountsSql, outputCopySql, quarantineCopySql } from '../schema/finish-sql.js';
 import { DUPLICATE, type SourceFormat, stagingSql } from '../schema/staging-sql.js';
 import type { TableSchema } from '../schema/types.js';
+import { sanitizeUtf8Lines } from '../schema/utf8-lines.js';
 import { validateSchema } from '../schema/validate-schema.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { type OperatorContext, type OperatorRun, type Resolvable, resolve } from './operator.js';
@@ -118,14 +119,25 @@ export function toParquet(options: ToParquetOptions): OperatorRun<ToParquetOutpu
       };
       return await withSession(sessionOptions, ctx.signal, async (session) => {
         for (const [name, value] of Object.entries(secrets)) await session.setVariable(name, value);
-        await session.run(
-          stagingSql(STAGED, options.schema, {
-            localPath: localInput,
-            format,
-            delimiter,
-            ...(header ? { header: header.fields } : {}),
-          }),
-        );
+        const stage = (localPath: string) =>
+          session.run(
+            stagingSql(STAGED, options.schema, {
+              localPath,
+              format,
+              delimiter,
+              ...(header ? { header: header.fields } : {}),
+            }),
+          );
+        try {
+          await stage(localInput);
+        } catch (error) {
+          // DuckDB refuses a whole file for one line of invalid UTF-8: mark such lines and read again.
+          if (!/invalid unicode/i.test((error as Error).message)) throw error;
+          const sanitized = `${localInput}.utf8`;
+          const marked = await sanitizeUtf8Lines(localInput, sanitized);
+          ctx.log.warn(`${marked} line(s) of ${inputKey} are not valid UTF-8; they go to quarantine`);
+          await stage(sanitized);
+        }
         if (options.schema.dedupKey) await session.run(dedupSql(STAGED, options.schema.dedupKey, firstRow));
         const counts = tally(await session.all(outcomeCountsSql(STAGED, firstRow)));
         let publishedQuarantine: string | null = null;

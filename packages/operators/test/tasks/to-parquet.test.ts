@@ -66,6 +66,26 @@ describe('toParquet', () => {
       .filter((l) => l !== '')
       .map((l) => JSON.parse(l) as QuarantineRecord);
 
+  it('quarantines lines that are not valid UTF-8 with their number, and loads the rest', async () => {
+    const bad = Buffer.concat([
+      Buffer.from('{"event_id":"e2","note":"'),
+      Buffer.from([0xc3, 0x28, 0xff]),
+      Buffer.from('"}'),
+    ]);
+    const body = Buffer.concat([
+      Buffer.from(`${ev({ event_id: 'e1' })}\n`),
+      bad,
+      Buffer.from(`\n${ev({ event_id: 'e3' })}\n`),
+    ]);
+    await box.store.putBytes('raw/events.jsonl', body);
+    const out = await run(eventsSchema, 'raw/events.jsonl', { maxRejectRatio: 0.5 });
+    expect(out).to.deep.include({ rowsRead: 3, rowsWritten: 2, rowsRejected: 1 });
+    expect(out.rejectedByReason).to.deep.equal({ invalid_utf8: 1 });
+    const [reject] = await quarantine();
+    expect(reject).to.include({ line: 2, reason: 'invalid_utf8' });
+    expect(reject?.text).to.equal(bad.toString('utf8'));
+  });
+
   it('converts JSON Lines to Parquet with UTC instants, derived columns and line order', async () => {
     const lines = [
       ev({ event_id: 'e1', event_ts: '2025-09-09T23:30:00-02:00' }),

@@ -1,0 +1,48 @@
+import { isUtf8 } from 'node:buffer';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
+
+/** Prefix of a line that was not valid UTF-8 in the source; the rest is its text with bad bytes as U+FFFD. */
+export const INVALID_UTF8_MARK = '\u0001invalid_utf8\u0001';
+
+/** SQL expression true for lines `sanitizeUtf8Lines` marked. */
+export const INVALID_UTF8_SQL = `starts_with(line, chr(1) || 'invalid_utf8' || chr(1))`;
+
+/** SQL of the original text of a marked line (the mark removed). */
+export const UNMARKED_TEXT_SQL = `substr(line, ${INVALID_UTF8_MARK.length + 1})`;
+
+/**
+ * Copies a text file line for line, replacing every line that is not valid UTF-8 with the mark followed by
+ * its lossy decoding, so DuckDB (which refuses the whole file otherwise) reads it and the line is quarantined
+ * with its number. Streams in bounded memory; returns how many lines were marked. Only called after DuckDB
+ * rejected a file, so clean input pays nothing.
+ */
+export async function sanitizeUtf8Lines(source: string, destination: string): Promise<number> {
+  const out = createWriteStream(destination);
+  let marked = 0;
+  let carry: Buffer = Buffer.alloc(0);
+  const write = async (chunk: Buffer | string): Promise<void> => {
+    if (!out.write(chunk)) await once(out, 'drain');
+  };
+  const emit = async (line: Buffer, newline: boolean): Promise<void> => {
+    if (isUtf8(line)) {
+      await write(line);
+    } else {
+      marked++;
+      await write(INVALID_UTF8_MARK + line.toString('utf8'));
+    }
+    if (newline) await write('\n');
+  };
+  for await (const chunk of createReadStream(source)) {
+    let data = carry.length > 0 ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
+    for (let nl = data.indexOf(0x0a); nl >= 0; nl = data.indexOf(0x0a)) {
+      await emit(data.subarray(0, nl), true);
+      data = data.subarray(nl + 1);
+    }
+    carry = Buffer.from(data);
+  }
+  if (carry.length > 0) await emit(carry, false);
+  out.end();
+  await once(out, 'finish');
+  return marked;
+}
