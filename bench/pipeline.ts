@@ -97,7 +97,7 @@ export async function pipelineBench(ctx: BenchContext): Promise<BenchOutcome> {
       rows: rows.rows,
       notes: [
         `One generated day (${eventLines} event lines plus the users, videos and devices files) through ` +
-          '`dag run streampro --json` in a child process, in a fresh STREAMPRO_HOME and lake per repetition; ' +
+          '`dag run streampro --no-downstream --json` (the asset-triggered analytics DAG is not run) in a child process, in a fresh STREAMPRO_HOME and lake per repetition; ' +
           'the S3 variant (full runs only) uses s3rver in the benchmark process on 127.0.0.1.',
         'Overhead = run window − Σ task durations along the critical path, i.e. run start → first task start, ' +
           'gaps between each task and the upstream it waited for (the one that finished last), last task end → ' +
@@ -139,7 +139,7 @@ async function measureLake(
     ctx.log(`pipeline: ${lake.label}, repetition ${rep + 1}/${reps}`);
     const home = path.join(dir, `home-${rep}`);
     const t0 = performance.now();
-    const out = await dag(['run', 'streampro', '--date', DATE, '--json'], {
+    const out = await dag(['run', 'streampro', '--date', DATE, '--no-downstream', '--json'], {
       ...baseEnv,
       ...(await lake.env(2 * rep)),
       STREAMPRO_HOME: home,
