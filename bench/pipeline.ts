@@ -97,8 +97,8 @@ export async function pipelineBench(ctx: BenchContext): Promise<BenchOutcome> {
       rows: rows.rows,
       notes: [
         `One generated day (${eventLines} event lines plus the users, videos and devices files) through ` +
-          '`dag run streampro --no-downstream --json` (the asset-triggered analytics DAG is not run) in a child process, in a fresh STREAMPRO_HOME and lake per repetition; ' +
-          'the S3 variant (full runs only) uses s3rver in the benchmark process on 127.0.0.1.',
+          '`dag run streampro --no-downstream --json` (the asset-triggered analytics DAG is not run) in a ' +
+          'child process, in a fresh STREAMPRO_HOME and lake per repetition; the S3 variant (full runs only) uses s3rver in the benchmark process on 127.0.0.1.',
         'Overhead = run window − Σ task durations along the critical path, i.e. run start → first task start, ' +
           'gaps between each task and the upstream it waited for (the one that finished last), last task end → ' +
           `run end; timestamps of the run JSON (ms). Critical path: ${criticalPath.join(' → ')}.`,
