@@ -370,6 +370,9 @@ function migrate(db: Db, file: string): void {
   }
   for (let v = version; v < SCHEMA_VERSION; v++) {
     db.transaction(() => {
+      // Two processes opening a new file together both saw the old version: the one that takes the write
+      // lock second must find the step done and skip it.
+      if (Number(db.pragma('user_version', { simple: true })) > v) return;
       db.exec(MIGRATIONS[v]!);
       db.pragma(`user_version = ${v + 1}`);
     }).immediate();

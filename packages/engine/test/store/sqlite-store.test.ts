@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SCHEMA_VERSION, SqliteRunStore, StateStoreError } from '@streampro/engine';
@@ -29,6 +30,29 @@ describe('SqliteRunStore', () => {
 
   afterEach(async () => {
     await removeDir(dir);
+  });
+
+  it('lets several processes open a new database file at the same moment', async () => {
+    // Each child waits for a common start time, then opens (and so migrates) the same fresh file.
+    const startAt = Date.now() + 700;
+    const script = `import { SqliteRunStore } from '@streampro/engine';
+      while (Date.now() < ${startAt}) {}
+      const store = await SqliteRunStore.open(${JSON.stringify(file)});
+      await store.close();`;
+    const codes = await Promise.all(
+      Array.from(
+        { length: 6 },
+        () =>
+          new Promise<number | null>((resolve) => {
+            const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
+            child.on('exit', (code) => resolve(code));
+          }),
+      ),
+    );
+    expect(codes).to.deep.equal([0, 0, 0, 0, 0, 0]);
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).to.equal(SCHEMA_VERSION);
+    db.close();
   });
 
   it('keeps runs, task instances and tries across close and reopen', async () => {
