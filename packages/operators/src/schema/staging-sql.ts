@@ -28,15 +28,16 @@ export interface StagingInput {
 }
 
 /**
- * Reads a text file as one VARCHAR per physical line, blank lines included (as NULL), in file
- * order, so that the staged table's `rowid` + 1 is the line number an editor shows.
+ * Reads a text file as one VARCHAR per physical line, blank lines included (as NULL), in file order.
  * No quote or escape character, and a 4-byte control delimiter that does not occur in text files,
- * keep DuckDB's parallel CSV scanner from interpreting the content. `new_line='\r\n'` accepts
- * both LF and CRLF endings and strips the CR; a UTF-8 BOM is dropped by the reader. A lone CR
- * inside a line is not supported (DuckDB treats it as a line break).
+ * keep DuckDB's CSV scanner from interpreting the content. `new_line='\r\n'` accepts both LF and
+ * CRLF endings and strips the CR; a UTF-8 BOM is dropped by the reader. A lone CR inside a line is
+ * not supported (DuckDB treats it as a line break). `parallel = false`: only a single-threaded scan
+ * guarantees file order, which is what line numbers are made of (the parallel scan inside a complex
+ * query was seen to reorder rows); splitting lines is I/O-bound, so this costs little.
  */
 export function rawLinesSql(localPath: string): string {
-  return `read_csv(${pathLiteral(localPath)}, columns = {'line': 'VARCHAR'}, delim = E'\\x01\\x02\\x03\\x04', quote = '', escape = '', header = false, auto_detect = false, strict_mode = false, new_line = '\\r\\n', max_line_size = 16777216)`;
+  return `read_csv(${pathLiteral(localPath)}, columns = {'line': 'VARCHAR'}, delim = E'\\x01\\x02\\x03\\x04', quote = '', escape = '', header = false, auto_detect = false, strict_mode = false, new_line = '\\r\\n', max_line_size = 16777216, parallel = false)`;
 }
 
 /**
@@ -63,18 +64,22 @@ export function stagingSql(table: string, schema: TableSchema, input: StagingInp
       (check) => `WHEN NOT coalesce((${check.predicate}), FALSE) THEN ${quoteLiteral(`check:${check.name}`)}`,
     ),
   ];
-  return `CREATE OR REPLACE TABLE ${quoteIdent(table)} AS
-WITH src AS (SELECT line FROM ${rawLinesSql(input.localPath)}),
-p AS (SELECT line, line IS NULL OR NOT regexp_matches(line, '\\S') AS __blank, ${parsed.parse} FROM src),
-r AS (SELECT line, __blank, ${parsed.structural} AS __structural, ${raws.join(', ')} FROM p),
+  // Lines are first stored in a table in file order; its rowid is then the line number, carried
+  // explicitly as __line so no later (parallel) step can lose it.
+  return `CREATE OR REPLACE TEMP TABLE __lines AS SELECT line FROM ${rawLinesSql(input.localPath)};
+CREATE OR REPLACE TABLE ${quoteIdent(table)} AS
+WITH src AS (SELECT rowid + 1 AS __line, line FROM __lines),
+p AS (SELECT __line, line, line IS NULL OR NOT regexp_matches(line, '\\S') AS __blank, ${parsed.parse} FROM src),
+r AS (SELECT __line, line, __blank, ${parsed.structural} AS __structural, ${raws.join(', ')} FROM p),
 n AS (SELECT *, ${typed.join(', ')} FROM r),
 q AS (SELECT *, CASE WHEN __blank THEN '${BLANK}' WHEN ${INVALID_UTF8_SQL} THEN 'invalid_utf8'
   WHEN __structural IS NOT NULL THEN __structural
   ${rules.join('\n  ')} END AS __reason FROM n)
-SELECT CASE WHEN __reason = 'invalid_utf8' THEN ${UNMARKED_TEXT_SQL}
+SELECT __line, CASE WHEN __reason = 'invalid_utf8' THEN ${UNMARKED_TEXT_SQL}
   WHEN __reason IS NOT NULL AND __reason <> '${BLANK}' THEN line END AS __text, __reason, ${columns
     .map(([name]) => quoteIdent(name))
-    .join(', ')} FROM q`;
+    .join(', ')} FROM q;
+DROP TABLE __lines`;
 }
 
 interface ParseSql {
