@@ -17,7 +17,7 @@ import type {
   TryRecord,
 } from './records.js';
 import type { RunStore } from './run-store.js';
-import { applyTaskPatch, leaseAvailable } from './shared.js';
+import { leaseAvailable } from './shared.js';
 import { StateStoreError } from './state-store-error.js';
 
 type Row = Record<string, unknown>;
@@ -87,6 +87,17 @@ function toTry(r: Row): TryRecord {
   };
 }
 
+/** Optional fields of a task patch and their columns. */
+const TASK_PATCH_COLUMNS = [
+  ['tryNumber', 'try_number'],
+  ['maxTries', 'max_tries'],
+  ['output', 'output'],
+  ['startedAt', 'started_at'],
+  ['endedAt', 'ended_at'],
+  ['durationMs', 'duration_ms'],
+  ['nextTryAt', 'next_try_at'],
+] as const;
+
 /**
  * RunStore on a SQLite file (WAL, synchronous=NORMAL: a commit survives a process crash; a power loss may
  * drop the last commits but never corrupts the file). Statements are prepared once.
@@ -95,6 +106,7 @@ export class SqliteRunStore implements RunStore {
   readonly #db: Db;
   readonly #s: Record<string, Stmt>;
   readonly #applyTx: (changes: readonly StateChange[]) => void;
+  readonly #taskUpdates = new Map<string, Stmt>();
 
   private constructor(
     db: Db,
@@ -111,10 +123,6 @@ export class SqliteRunStore implements RunStore {
       getRun: p('SELECT * FROM dag_runs WHERE dag_id = ? AND run_id = ?'),
       runByDate: p('SELECT * FROM dag_runs WHERE dag_id = ? AND logical_date = ?'),
       tasks: p('SELECT * FROM task_instances WHERE dag_id = ? AND run_id = ? ORDER BY rowid'),
-      task: p('SELECT * FROM task_instances WHERE dag_id = ? AND run_id = ? AND task_id = ?'),
-      updateTask:
-        p(`UPDATE task_instances SET state = ?, try_number = ?, max_tries = ?, output = ?, started_at = ?,
-        ended_at = ?, duration_ms = ?, next_try_at = ? WHERE dag_id = ? AND run_id = ? AND task_id = ?`),
       updateRun: p(`UPDATE dag_runs SET state = ?, started_at = CASE WHEN ? THEN ? ELSE started_at END,
         ended_at = CASE WHEN ? THEN ? ELSE ended_at END WHERE dag_id = ? AND run_id = ?`),
       tries: p('SELECT * FROM task_tries WHERE dag_id = ? AND run_id = ? ORDER BY task_id, try_number'),
@@ -276,22 +284,17 @@ export class SqliteRunStore implements RunStore {
         return;
       }
       case 'task': {
-        const row = this.#s.task!.get(c.dagId, c.runId, c.taskId) as Row | undefined;
-        if (!row) throw new Error(`no task instance ${c.dagId}/${c.runId}/${c.taskId}`);
-        const t = applyTaskPatch(toTask(row), c);
-        this.#s.updateTask!.run(
-          t.state,
-          t.tryNumber,
-          t.maxTries,
-          t.output === null || t.output === undefined ? null : JSON.stringify(t.output),
-          t.startedAt,
-          t.endedAt,
-          t.durationMs,
-          t.nextTryAt,
-          c.dagId,
-          c.runId,
-          c.taskId,
-        );
+        // Only the fields the patch sets are written (undefined keeps, null clears): no read before the write.
+        const columns: string[] = ['state'];
+        const values: unknown[] = [c.state];
+        for (const [field, column] of TASK_PATCH_COLUMNS) {
+          const value = c[field];
+          if (value === undefined) continue;
+          columns.push(column);
+          values.push(field === 'output' ? (value === null ? null : JSON.stringify(value)) : value);
+        }
+        const r = this.#taskUpdate(columns).run(...values, c.dagId, c.runId, c.taskId);
+        if (r.changes === 0) throw new Error(`no task instance ${c.dagId}/${c.runId}/${c.taskId}`);
         return;
       }
       case 'add-task':
@@ -324,6 +327,20 @@ export class SqliteRunStore implements RunStore {
         throw new Error(`unknown change ${JSON.stringify(never)}`);
       }
     }
+  }
+
+  /** A prepared UPDATE of the given task-instance columns, prepared once per column set. */
+  #taskUpdate(columns: readonly string[]): Stmt {
+    const key = columns.join(',');
+    let stmt = this.#taskUpdates.get(key);
+    if (!stmt) {
+      stmt = this.#db.prepare(
+        `UPDATE task_instances SET ${columns.map((c) => `${c} = ?`).join(', ')}
+         WHERE dag_id = ? AND run_id = ? AND task_id = ?`,
+      );
+      this.#taskUpdates.set(key, stmt);
+    }
+    return stmt;
   }
 
   async listAssetEvents(asset: string, logicalDate: string): Promise<AssetEventRecord[]> {
