@@ -40,3 +40,13 @@ export function layeredDag(id: string, layers: number, width: number, maxActiveT
   }
   return dag;
 }
+
+/** A chain of `n` no-op tasks, each depending on the previous: dependents never wait for a free slot. */
+export function chainDag(id: string, n: number): Dag {
+  const dag = defineDag({ id, startDate: '2025-01-01', schedule: '@daily' });
+  let previous: AnyTaskRef | undefined;
+  for (let i = 0; i < n; i++) {
+    previous = dag.task({ id: `c${i}`, upstream: previous ? [previous] : [], run: () => null });
+  }
+  return dag;
+}
