@@ -34,7 +34,12 @@ export interface ToParquetOptions {
   readonly maxRejectRatio?: number;
   /** Values set as DuckDB variables for derived SQL (`getvariable('email_salt')`); masked in logs. */
   readonly secrets?: Readonly<Record<string, Resolvable<string>>>;
-  /** DuckDB memory cap; larger inputs spill to the work folder. @default '1GB' */
+  /**
+   * DuckDB memory cap; larger inputs spill to the work folder. DuckDB allocates beyond it (reader buffers),
+   * so the process peaks near 1.6x this value: 600 MB keeps a 10 M-line conversion under 1 GiB of RSS.
+   * Below ~400 MB the line reader cannot get its 256 MiB buffer.
+   * @default '600MB'
+   */
   readonly memoryLimit?: string;
   /** @default the machine's available parallelism */
   readonly threads?: number;
@@ -114,7 +119,7 @@ export function toParquet(options: ToParquetOptions): OperatorRun<ToParquetOutpu
       const firstRow = header?.line ?? 0;
       const sessionOptions = {
         tempDirectory: path.join(dir, 'spill'),
-        memoryLimit: options.memoryLimit ?? '1GB',
+        memoryLimit: options.memoryLimit ?? '600MB',
         ...(options.threads !== undefined ? { threads: options.threads } : {}),
       };
       return await withSession(sessionOptions, ctx.signal, async (session) => {
