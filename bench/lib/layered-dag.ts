@@ -1,16 +1,8 @@
 import { type AnyTaskRef, type Dag, defineDag } from '@streampro/engine';
+import { mulberry32 } from '../../scripts/generate/prng.js';
 
-/** Deterministic pseudo-random numbers (mulberry32) so every run builds the same graph. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers, so every run builds the same graph. */
+export const seeded = mulberry32;
 
 /** Edges of a layered graph: each task of layer L>0 depends on 2–3 tasks of layer L-1. */
 export function layeredEdges(layers: number, width: number, seed = 42): number[][] {

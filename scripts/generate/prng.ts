@@ -96,3 +96,18 @@ export class Rng {
     return out;
   }
 }
+
+/**
+ * mulberry32: a tiny 32-bit seeded generator returning floats in [0, 1). Enough to pick cases in benchmarks
+ * and fuzz tests, where the seed makes every input reproducible.
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

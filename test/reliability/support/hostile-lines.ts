@@ -1,16 +1,8 @@
 /** Seeded generators of hostile input lines for toParquet (deterministic: same seed, same bytes). */
+import { mulberry32 } from '../../../scripts/generate/prng.js';
 
-/** mulberry32: tiny, fast, good enough to pick cases; the seed makes every failure reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seed makes every failure reproducible. */
+export const rng = mulberry32;
 
 export interface Generated {
   readonly lines: Buffer[];
