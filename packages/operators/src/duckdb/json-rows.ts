@@ -1,21 +1,23 @@
-import type { DuckDBResultReader } from '@duckdb/node-api';
-import { DuckDBTypeId } from '@duckdb/node-api';
+import type { DuckDBResultReader, DuckDBTypeId } from '@duckdb/node-api';
 
 /** A value that survives JSON.stringify unchanged (what task outputs must be). */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type JsonRow = Record<string, JsonValue>;
 
-const DATE_TYPES = new Set<DuckDBTypeId>([DuckDBTypeId.DATE]);
-
 /**
  * Rows of a result as JSON-safe objects. The node-api's own JSON conversion renders BIGINT as a
  * string and timestamps without a `T`; here integers that fit a double become numbers (counts are
  * the common case), larger ones stay exact as strings, DECIMAL becomes a number, DATE `YYYY-MM-DD`
- * and timestamps ISO 8601 UTC, so outputs compare and sort the same in JS as in SQL.
+ * and timestamps ISO 8601 UTC, so outputs compare and sort the same in JS as in SQL. `dateTypeId` is the
+ * DATE type id of the loaded DuckDB module (passed in so this module does not load DuckDB itself).
  */
-export function jsonRows(reader: DuckDBResultReader, limit = Number.POSITIVE_INFINITY): JsonRow[] {
+export function jsonRows(
+  reader: DuckDBResultReader,
+  dateTypeId: DuckDBTypeId,
+  limit = Number.POSITIVE_INFINITY,
+): JsonRow[] {
   const names = reader.deduplicatedColumnNames();
-  const dateColumns = names.map((_, i) => DATE_TYPES.has(reader.columnTypeId(i)));
+  const dateColumns = names.map((_, i) => reader.columnTypeId(i) === dateTypeId);
   const rows = reader.getRowsJS();
   const out: JsonRow[] = [];
   for (const row of rows.slice(0, Math.min(rows.length, limit))) {

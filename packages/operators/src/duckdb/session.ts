@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance, DuckDBTypeId, DuckDBValue } from '@duckdb/node-api';
 import { type JsonRow, jsonRows } from './json-rows.js';
 
 export interface DuckDBSessionOptions {
@@ -43,6 +43,7 @@ export class DuckDBSession {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly raw: DuckDBConnection,
+    private readonly dateTypeId: DuckDBTypeId,
   ) {}
 
   static async create(options: DuckDBSessionOptions): Promise<DuckDBSession> {
@@ -50,6 +51,9 @@ export class DuckDBSession {
     const threads = options.threads ?? availableParallelism();
     if (!Number.isInteger(threads) || threads < 1)
       throw new RangeError(`threads must be >= 1, got ${threads}`);
+    // Loaded on first use: DAG files import this package, and `dag list` should not pay for DuckDB's
+    // native binding.
+    const { DuckDBInstance, DuckDBTypeId } = await import('@duckdb/node-api');
     const instance = await DuckDBInstance.create(options.databasePath ?? ':memory:', {
       autoinstall_known_extensions: 'false',
       // Built-in extensions (parquet, json, icu) are linked in; autoload only registers them.
@@ -61,7 +65,7 @@ export class DuckDBSession {
     });
     try {
       const connection = await instance.connect();
-      const session = new DuckDBSession(instance, connection);
+      const session = new DuckDBSession(instance, connection, DuckDBTypeId.DATE);
       await session.run("SET TimeZone = 'UTC'");
       // CAST(timestamptz AS DATE) goes through ICU time zone rules (~0.7 s per million rows);
       // arithmetic on epoch microseconds gives the same UTC day at a tenth of the cost.
@@ -84,7 +88,7 @@ export class DuckDBSession {
   /** All rows of a query as JSON-safe objects; for small results (counts, examples, reports). */
   async all(sql: string, values?: SqlValues): Promise<JsonRow[]> {
     const reader = await this.conn().runAndReadAll(sql, values);
-    return jsonRows(reader);
+    return jsonRows(reader, this.dateTypeId);
   }
 
   /** The first `maxRows` rows of a query, streamed so a large result is never fully materialised. */
@@ -94,7 +98,7 @@ export class DuckDBSession {
     const reader = await this.conn().streamAndReadUntil(sql, maxRows + 1);
     return {
       columns: reader.deduplicatedColumnNames(),
-      rows: jsonRows(reader, maxRows),
+      rows: jsonRows(reader, this.dateTypeId, maxRows),
       truncated: reader.currentRowCount > maxRows,
     };
   }

@@ -3,18 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { addAbortSignal, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import {
-  CopyObjectCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  type ListObjectsV2CommandOutput,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { ObjectNotFoundError } from './errors.js';
 import { validateKey, validatePrefix } from './keys.js';
 import { publishAtomically, siblingTempPath } from './local-files.js';
@@ -34,6 +23,7 @@ export class S3Store implements ObjectStore {
   readonly #secret: string | undefined;
 
   private constructor(
+    private readonly sdk: S3Sdk,
     private readonly client: S3Client,
     private readonly settings: S3Settings,
   ) {
@@ -50,7 +40,8 @@ export class S3Store implements ObjectStore {
    */
   static async open(options: S3StoreOptions): Promise<S3Store> {
     const settings = resolveS3Settings(options);
-    const client = new S3Client({
+    const sdk = await loadS3Sdk();
+    const client = new sdk.S3Client({
       region: settings.region,
       ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
       forcePathStyle: settings.forcePathStyle,
@@ -68,10 +59,10 @@ export class S3Store implements ObjectStore {
         socketTimeout: settings.requestTimeoutMs,
       },
     });
-    const store = new S3Store(client, settings);
+    const store = new S3Store(sdk, client, settings);
     if (options.verifyBucket ?? true) {
       try {
-        await client.send(new HeadBucketCommand({ Bucket: settings.bucket }));
+        await client.send(new sdk.HeadBucketCommand({ Bucket: settings.bucket }));
       } catch (error) {
         client.destroy();
         throw store.fail(error, 'check bucket');
@@ -85,7 +76,12 @@ export class S3Store implements ObjectStore {
     const Key = this.fullKey(key);
     try {
       await this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key, Body: bytes, ContentLength: bytes.byteLength }),
+        new this.sdk.PutObjectCommand({
+          Bucket: this.bucket,
+          Key,
+          Body: bytes,
+          ContentLength: bytes.byteLength,
+        }),
         { abortSignal: options?.signal },
       );
     } catch (error) {
@@ -116,7 +112,7 @@ export class S3Store implements ObjectStore {
   async getStream(key: string, options?: TransferOptions): Promise<Readable> {
     try {
       const out = await this.client.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }),
+        new this.sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }),
         {
           abortSignal: options?.signal,
         },
@@ -145,7 +141,7 @@ export class S3Store implements ObjectStore {
   async head(key: string): Promise<ObjectInfo | undefined> {
     try {
       const out = await this.client.send(
-        new HeadObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }),
+        new this.sdk.HeadObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }),
       );
       return {
         key,
@@ -173,7 +169,11 @@ export class S3Store implements ObjectStore {
       let page: ListObjectsV2CommandOutput;
       try {
         page = await this.client.send(
-          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: root + prefix, ContinuationToken: token }),
+          new this.sdk.ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: root + prefix,
+            ContinuationToken: token,
+          }),
           { abortSignal: options?.signal },
         );
       } catch (error) {
@@ -200,7 +200,7 @@ export class S3Store implements ObjectStore {
     const source = this.fullKey(fromKey);
     try {
       await this.client.send(
-        new CopyObjectCommand({
+        new this.sdk.CopyObjectCommand({
           Bucket: this.bucket,
           Key: this.fullKey(toKey),
           CopySource: `${this.bucket}/${encodeURIComponent(source).replaceAll('%2F', '/')}`,
@@ -215,7 +215,9 @@ export class S3Store implements ObjectStore {
 
   async delete(key: string): Promise<void> {
     try {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }));
+      await this.client.send(
+        new this.sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }),
+      );
     } catch (error) {
       throw this.fail(error, 'delete', key);
     }
@@ -236,7 +238,7 @@ export class S3Store implements ObjectStore {
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       signal?.throwIfAborted();
-      const upload = new Upload({
+      const upload = new this.sdk.Upload({
         client: this.client,
         params: { Bucket: this.bucket, Key: this.fullKey(key), Body: body },
         partSize: this.settings.partSizeBytes,
@@ -270,4 +272,16 @@ export class S3Store implements ObjectStore {
       ...(this.#secret === undefined ? {} : { secret: this.#secret }),
     });
   }
+}
+
+/** The AWS SDK classes the store uses. */
+type S3Sdk = typeof import('@aws-sdk/client-s3') & Pick<typeof import('@aws-sdk/lib-storage'), 'Upload'>;
+
+/**
+ * Loads the AWS SDK on first use: DAG files import this package, and commands that only list or inspect
+ * DAGs should not pay its start-up cost.
+ */
+async function loadS3Sdk(): Promise<S3Sdk> {
+  const [client, storage] = await Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]);
+  return { ...client, Upload: storage.Upload };
 }
