@@ -70,10 +70,15 @@ export class ConcurrencyProbe {
     this.current--;
   }
 
-  /** Runs `body` inside the section, yielding a few turns so overlapping holders would be seen. */
-  async around<T>(body: () => T | Promise<T>): Promise<T> {
+  /**
+   * Runs `body` inside the section. It stays inside until `peers` holders are in at once (or 300 ms have
+   * passed), so an overlap the scheduler allows is seen whatever the machine's load.
+   */
+  async around<T>(body: () => T | Promise<T>, peers = 2): Promise<T> {
     this.enter();
     try {
+      const deadline = Date.now() + 300;
+      while (this.current < peers && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
       await yieldTurns();
       return await body();
     } finally {
