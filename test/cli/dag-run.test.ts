@@ -279,6 +279,22 @@ describe('dag CLI: running DAGs (e2e)', function () {
     expect((await sb.dag('clear', 'slow', '--date', DATE, '--yes')).code).to.equal(0);
   });
 
+  it('`dag logs --follow` tails a running try until it ends', async () => {
+    const child = sb.start('run', 'slow', '--date', DATE);
+    const run = collect(child);
+    await waitForStderr(child, 'wait running');
+    const follow = collect(sb.start('logs', 'slow', '--date', DATE, '--follow'));
+    // Let the follower print what is already there, then end the try.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    child.kill('SIGINT');
+    expect((await run).code).to.equal(130);
+    const r = await follow;
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/INFO +waiting/);
+    // Lines written after the follower started reached it: the try's final error line.
+    expect(r.stdout).to.match(/ERROR +try failed: run interrupted/);
+  });
+
   it('`dag test` runs one task, prints its logs and records nothing', async () => {
     const r = await sb.dag('test', 'quick', 'extract', '--date', DATE);
     expect(r.code, r.stderr).to.equal(0);
