@@ -89,14 +89,17 @@ interface ParseSql {
 
 /**
  * One JSON parse per line: `json_transform` to a struct of VARCHARs (numbers, booleans and
- * nested values arrive as their JSON text; unknown keys are ignored). `try()` turns invalid JSON
- * into NULL; a valid non-object (array, number) is caught by the leading-brace test.
+ * nested values arrive as their JSON text; unknown keys are ignored). Invalid JSON gives NULL; a
+ * valid non-object (array, number) is caught by the leading-brace test.
  */
 function jsonParse(columns: readonly [string, ColumnSpec][]): ParseSql {
   const structure: Record<string, string> = {};
   for (const [name, column] of columns) structure[column.source ?? name] = 'VARCHAR';
   return {
-    parse: `try(json_transform(line, ${quoteLiteral(JSON.stringify(structure))})) AS __v`,
+    // json_valid first: `try()` alone re-evaluates a whole vector row by row after each error, which made
+    // a file with a few hundred bad lines three times slower; `try()` stays for what json_valid accepts
+    // but json_transform refuses.
+    parse: `try(CASE WHEN json_valid(line) THEN json_transform(line, ${quoteLiteral(JSON.stringify(structure))}) END) AS __v`,
     structural: `CASE WHEN __v IS NULL OR NOT regexp_matches(line, '^\\s*\\{') THEN 'malformed_json' END`,
   };
 }
