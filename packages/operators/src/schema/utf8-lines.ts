@@ -20,7 +20,6 @@ export const UNMARKED_TEXT_SQL = `substr(line, ${INVALID_UTF8_MARK.length + 1})`
 export async function sanitizeUtf8Lines(source: string, destination: string): Promise<number> {
   const out = createWriteStream(destination);
   let marked = 0;
-  let carry: Buffer = Buffer.alloc(0);
   const write = async (chunk: Buffer | string): Promise<void> => {
     if (!out.write(chunk)) await once(out, 'drain');
   };
@@ -33,15 +32,20 @@ export async function sanitizeUtf8Lines(source: string, destination: string): Pr
     }
     if (newline) await write('\n');
   };
-  for await (const chunk of createReadStream(source)) {
-    let data = carry.length > 0 ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
-    for (let nl = data.indexOf(0x0a); nl >= 0; nl = data.indexOf(0x0a)) {
-      await emit(data.subarray(0, nl), true);
-      data = data.subarray(nl + 1);
+  // Pieces of the line being read; joined once when its newline arrives, so a 10 MB line costs one copy
+  // (joining on every chunk would copy it hundreds of times and balloon the process's memory).
+  let pieces: Buffer[] = [];
+  for await (const chunk of createReadStream(source) as AsyncIterable<Buffer>) {
+    let start = 0;
+    for (let nl = chunk.indexOf(0x0a, start); nl >= 0; nl = chunk.indexOf(0x0a, start)) {
+      const tail = chunk.subarray(start, nl);
+      await emit(pieces.length > 0 ? Buffer.concat([...pieces, tail]) : tail, true);
+      pieces = [];
+      start = nl + 1;
     }
-    carry = Buffer.from(data);
+    if (start < chunk.length) pieces.push(chunk.subarray(start));
   }
-  if (carry.length > 0) await emit(carry, false);
+  if (pieces.length > 0) await emit(Buffer.concat(pieces), false);
   out.end();
   await once(out, 'finish');
   return marked;
