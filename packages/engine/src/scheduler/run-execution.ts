@@ -14,6 +14,7 @@ import { buildContext } from '../runtime/build-context.js';
 import { normalizeOutput } from '../runtime/output.js';
 import type { DagRunRecord, StateChange, TaskInstanceRecord } from '../store/records.js';
 import type { RunStore } from '../store/run-store.js';
+import { applyTaskPatch } from '../store/shared.js';
 import type { Clock } from '../time/clock.js';
 import { retryDelayMs } from './retry-policy.js';
 import type { PoolSlots } from './slots.js';
@@ -160,17 +161,7 @@ export class RunExecution {
       state,
       ...patch,
     } as const;
-    slot.ti = {
-      ...slot.ti,
-      state,
-      tryNumber: patch.tryNumber ?? slot.ti.tryNumber,
-      maxTries: patch.maxTries ?? slot.ti.maxTries,
-      output: patch.output === undefined ? slot.ti.output : patch.output,
-      startedAt: patch.startedAt === undefined ? slot.ti.startedAt : patch.startedAt,
-      endedAt: patch.endedAt === undefined ? slot.ti.endedAt : patch.endedAt,
-      durationMs: patch.durationMs === undefined ? slot.ti.durationMs : patch.durationMs,
-      nextTryAt: patch.nextTryAt === undefined ? slot.ti.nextTryAt : patch.nextTryAt,
-    };
+    slot.ti = applyTaskPatch(slot.ti, change);
     const wasFinal = isFinal(from);
     const nowFinal = isFinal(state);
     if (this.#selected(slot) && wasFinal !== nowFinal) this.#unfinished += nowFinal ? -1 : 1;
