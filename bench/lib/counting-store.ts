@@ -1,6 +1,7 @@
 import type {
   AssetEventRecord,
   DagRunRecord,
+  Fence,
   LeaseClaim,
   LeaseInfo,
   LeaseResult,
@@ -55,19 +56,19 @@ export class CountingStore implements RunStore {
     this.commits++;
     return this.inner.acquireLease(dagId, runId, claim, canTakeOver);
   }
-  renewLease(dagId: string, runId: string, owner: string, now: string, expiresAt: string): Promise<boolean> {
+  renewLease(fence: Fence, now: string, expiresAt: string): Promise<boolean> {
     this.commits++;
-    return this.inner.renewLease(dagId, runId, owner, now, expiresAt);
+    return this.inner.renewLease(fence, now, expiresAt);
   }
-  releaseLease(dagId: string, runId: string, owner: string): Promise<void> {
+  releaseLease(fence: Fence): Promise<void> {
     this.commits++;
-    return this.inner.releaseLease(dagId, runId, owner);
+    return this.inner.releaseLease(fence);
   }
-  apply(changes: readonly StateChange[]): Promise<void> {
+  apply(changes: readonly StateChange[], fence?: Fence): Promise<void> {
     // The SQLite store returns without a transaction for an empty batch.
     if (changes.length > 0) this.commits++;
     for (const c of changes) this.changesByKind.set(c.kind, (this.changesByKind.get(c.kind) ?? 0) + 1);
-    return this.inner.apply(changes);
+    return this.inner.apply(changes, fence);
   }
   listAssetEvents(asset: string, logicalDate: string): Promise<AssetEventRecord[]> {
     return this.inner.listAssetEvents(asset, logicalDate);

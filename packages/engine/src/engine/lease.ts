@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { LeaseConflictError } from '../model/errors.js';
-import type { LeaseInfo } from '../store/records.js';
+import type { Fence, LeaseInfo } from '../store/records.js';
 import type { RunStore } from '../store/run-store.js';
 import type { Clock } from '../time/clock.js';
 
@@ -20,10 +20,22 @@ export function holderIsGone(holder: LeaseInfo, host: string): boolean {
   return holder.host === host && holder.pid !== process.pid && !processAlive(holder.pid);
 }
 
-/** Our hold on a run's lease, renewed in the background until released. */
+export interface RunLeaseOptions {
+  /**
+   * Called once when a renewal finds the lease no longer ours (taken over, or released by someone else),
+   * with who holds it now (null: nobody, or the store could not be read). Fenced writes fail with
+   * `LeaseLostError` from then on. Runs from the background heartbeat, so it must not throw.
+   */
+  readonly onLost?: (holder: LeaseInfo | null) => void;
+}
+
+/** Our hold on a run's lease at one epoch, renewed in the background until released or lost. */
 export class RunLease {
   #timer: NodeJS.Timeout | undefined;
   #lost = false;
+  #released = false;
+  /** What writes of this holder carry, so the store rejects them once the lease has moved on. */
+  readonly fence: Fence;
 
   private constructor(
     private readonly store: RunStore,
@@ -31,9 +43,13 @@ export class RunLease {
     readonly dagId: string,
     readonly runId: string,
     readonly owner: string,
+    readonly epoch: number,
     readonly tookOverFrom: LeaseInfo | null,
     private readonly ttlMs: number,
-  ) {}
+    private readonly onLost: ((holder: LeaseInfo | null) => void) | undefined,
+  ) {
+    this.fence = { dagId, runId, owner, epoch };
+  }
 
   static async acquire(
     store: RunStore,
@@ -41,6 +57,7 @@ export class RunLease {
     dagId: string,
     runId: string,
     ttlMs: number,
+    options: RunLeaseOptions = {},
   ): Promise<RunLease> {
     const host = os.hostname();
     const owner = `${host}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -65,43 +82,73 @@ export class RunLease {
         `process ${h.pid} on ${h.host} (heartbeat ${h.heartbeatAt})`,
       );
     }
-    const lease = new RunLease(store, clock, dagId, runId, owner, result.tookOverFrom, ttlMs);
+    const lease = new RunLease(
+      store,
+      clock,
+      dagId,
+      runId,
+      owner,
+      result.epoch,
+      result.tookOverFrom,
+      ttlMs,
+      options.onLost,
+    );
     lease.#start();
     return lease;
   }
 
-  /** True when a renewal found the lease taken by someone else. */
+  /** True when a renewal found the lease no longer held at our epoch. */
   get lost(): boolean {
     return this.#lost;
+  }
+
+  /**
+   * Extends the lease now (the background heartbeat does so every ttl/3). False, and `lost` from then on,
+   * when the lease is no longer ours at our epoch; false without a store call once lost or released.
+   */
+  async renew(): Promise<boolean> {
+    if (this.#lost || this.#released) return false;
+    const now = this.clock.now();
+    const held = await this.store.renewLease(
+      this.fence,
+      new Date(now).toISOString(),
+      new Date(now + this.ttlMs).toISOString(),
+    );
+    if (!held) await this.#markLost();
+    return held;
   }
 
   #start(): void {
     // Real time, not the injectable clock: heartbeats guard against other processes, which share wall time.
     this.#timer = setInterval(
       () => {
-        const now = this.clock.now();
-        this.store
-          .renewLease(
-            this.dagId,
-            this.runId,
-            this.owner,
-            new Date(now).toISOString(),
-            new Date(now + this.ttlMs).toISOString(),
-          )
-          .then((held) => {
-            if (!held) this.#lost = true;
-          })
-          .catch(() => {
-            // A failed heartbeat is retried at the next interval; the lease expires only after ttl.
-          });
+        this.renew().catch(() => {
+          // A failed heartbeat is retried at the next interval; the lease expires only after ttl.
+        });
       },
       Math.max(1000, Math.floor(this.ttlMs / 3)),
     );
     this.#timer.unref();
   }
 
-  async release(): Promise<void> {
+  /** A lost lease is never ours again (a new acquisition gets a new epoch): stop renewing, tell the owner. */
+  async #markLost(): Promise<void> {
+    // A renewal that lands after our own release finds the lease gone: that is not a loss.
+    if (this.#lost || this.#released) return;
+    this.#lost = true;
     clearInterval(this.#timer);
-    await this.store.releaseLease(this.dagId, this.runId, this.owner);
+    if (!this.onLost) return;
+    const holder = await this.store.getRun(this.dagId, this.runId).then(
+      (run) => run?.lease ?? null,
+      () => null,
+    );
+    this.onLost(holder);
+  }
+
+  /** Releases the lease if it is still ours at our epoch; a lost lease is left to its new holder. */
+  async release(): Promise<void> {
+    this.#released = true;
+    clearInterval(this.#timer);
+    await this.store.releaseLease(this.fence);
   }
 }

@@ -1,6 +1,7 @@
 import type {
   AssetEventRecord,
   DagRunRecord,
+  Fence,
   LeaseClaim,
   LeaseInfo,
   LeaseResult,
@@ -11,7 +12,7 @@ import type {
   TryRecord,
 } from './records.js';
 import type { RunStore } from './run-store.js';
-import { applyTaskPatch, leaseAvailable, sortRuns } from './shared.js';
+import { applyTaskPatch, checkFence, holdsFence, leaseAvailable, sortRuns } from './shared.js';
 
 const key = (...parts: string[]): string => parts.join('\u0000');
 
@@ -21,6 +22,8 @@ export class MemoryRunStore implements RunStore {
   readonly #tasks = new Map<string, Map<string, TaskInstanceRecord>>();
   readonly #tries = new Map<string, TryRecord>();
   readonly #assets: AssetEventRecord[] = [];
+  /** Last lease epoch of each run; kept when the lease is released, so epochs never repeat. */
+  readonly #leaseEpochs = new Map<string, number>();
 
   async ensureRun(run: NewRun, taskIds: readonly string[]): Promise<{ run: DagRunRecord; created: boolean }> {
     const existing = [...this.#runs.values()].find(
@@ -70,34 +73,45 @@ export class MemoryRunStore implements RunStore {
     claim: LeaseClaim,
     canTakeOver: (holder: LeaseInfo) => boolean,
   ): Promise<LeaseResult> {
-    const run = this.#runs.get(key(dagId, runId));
+    const k = key(dagId, runId);
+    const run = this.#runs.get(k);
     if (!run) throw new Error(`no run ${dagId}/${runId}`);
     const holder = run.lease;
     if (holder && !leaseAvailable(holder, claim, canTakeOver)) return { acquired: false, holder };
+    const epoch = (this.#leaseEpochs.get(k) ?? 0) + 1;
+    this.#leaseEpochs.set(k, epoch);
     const lease: LeaseInfo = {
       owner: claim.owner,
       host: claim.host,
       pid: claim.pid,
       heartbeatAt: claim.now,
       expiresAt: claim.expiresAt,
+      epoch,
     };
-    this.#runs.set(key(dagId, runId), { ...run, lease });
-    return { acquired: true, tookOverFrom: holder && holder.owner !== claim.owner ? holder : null };
+    this.#runs.set(k, { ...run, lease });
+    return { acquired: true, epoch, tookOverFrom: holder && holder.owner !== claim.owner ? holder : null };
   }
 
-  async renewLease(dagId: string, runId: string, owner: string, now: string, expiresAt: string) {
-    const run = this.#runs.get(key(dagId, runId));
-    if (!run?.lease || run.lease.owner !== owner) return false;
-    this.#runs.set(key(dagId, runId), { ...run, lease: { ...run.lease, heartbeatAt: now, expiresAt } });
+  async renewLease(fence: Fence, now: string, expiresAt: string): Promise<boolean> {
+    const k = key(fence.dagId, fence.runId);
+    const run = this.#runs.get(k);
+    if (!run || !holdsFence(run.lease, fence)) return false;
+    this.#runs.set(k, { ...run, lease: { ...run.lease, heartbeatAt: now, expiresAt } });
     return true;
   }
 
-  async releaseLease(dagId: string, runId: string, owner: string): Promise<void> {
-    const run = this.#runs.get(key(dagId, runId));
-    if (run?.lease?.owner === owner) this.#runs.set(key(dagId, runId), { ...run, lease: null });
+  async releaseLease(fence: Fence): Promise<void> {
+    const k = key(fence.dagId, fence.runId);
+    const run = this.#runs.get(k);
+    if (run && holdsFence(run.lease, fence)) this.#runs.set(k, { ...run, lease: null });
   }
 
-  async apply(changes: readonly StateChange[]): Promise<void> {
+  async apply(changes: readonly StateChange[], fence?: Fence): Promise<void> {
+    if (fence && changes.length > 0) {
+      const run = this.#runs.get(key(fence.dagId, fence.runId));
+      if (!run) throw new Error(`no run ${fence.dagId}/${fence.runId}`);
+      checkFence(run.lease && structuredClone(run.lease), fence, changes);
+    }
     // Every mutation records its inverse; a change that fails undoes the batch, as a rolled back transaction.
     const undo: (() => void)[] = [];
     try {
@@ -118,6 +132,7 @@ export class MemoryRunStore implements RunStore {
           state: c.state,
           startedAt: c.startedAt === undefined ? run.startedAt : c.startedAt,
           endedAt: c.endedAt === undefined ? run.endedAt : c.endedAt,
+          params: c.params === undefined ? run.params : { ...c.params },
         });
         return;
       }

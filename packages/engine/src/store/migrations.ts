@@ -60,6 +60,10 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX asset_events_by_asset ON asset_events (asset, logical_date);
   `,
+  // 2: lease epochs. The counter stays on the run when its lease is released, so epochs never repeat.
+  `
+  ALTER TABLE dag_runs ADD COLUMN lease_epoch INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -12,6 +12,22 @@ export interface LeaseInfo {
   readonly pid: number;
   readonly heartbeatAt: string;
   readonly expiresAt: string;
+  /**
+   * Number of this acquisition of the run's lease: each successful `acquireLease` (by anyone, also a
+   * re-acquisition by the same owner) gets the previous epoch plus one, so epochs of a run never repeat.
+   */
+  readonly epoch: number;
+}
+
+/**
+ * Proof of holding a run's lease, given with writes: the store accepts them only while the lease is still
+ * held by `owner` at `epoch`, checked in the same transaction as the writes.
+ */
+export interface Fence {
+  readonly dagId: string;
+  readonly runId: string;
+  readonly owner: string;
+  readonly epoch: number;
 }
 
 export interface DagRunRecord {
@@ -83,6 +99,8 @@ export type StateChange =
       readonly state: RunState;
       readonly startedAt?: string | null;
       readonly endedAt?: string | null;
+      /** Replaces the params recorded with the run (never secret values); undefined keeps them. */
+      readonly params?: Readonly<Record<string, ParamValue>>;
     }
   | {
       readonly kind: 'task';
@@ -134,7 +152,7 @@ export interface LeaseClaim {
 
 /** Result of trying to take a run's lease. */
 export type LeaseResult =
-  | { readonly acquired: true; readonly tookOverFrom: LeaseInfo | null }
+  | { readonly acquired: true; readonly epoch: number; readonly tookOverFrom: LeaseInfo | null }
   | { readonly acquired: false; readonly holder: LeaseInfo };
 
 export interface RunFilter {

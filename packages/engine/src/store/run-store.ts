@@ -1,6 +1,7 @@
 import type {
   AssetEventRecord,
   DagRunRecord,
+  Fence,
   LeaseClaim,
   LeaseInfo,
   LeaseResult,
@@ -27,7 +28,8 @@ export interface RunStore {
   listTries(dagId: string, runId: string, taskId?: string): Promise<TryRecord[]>;
   /**
    * Takes the run's lease when it is free, expired, already ours, or `canTakeOver(holder)` says the holder
-   * is gone. Atomic: two callers never both acquire.
+   * is gone. Atomic: two callers never both acquire. Each acquisition gets the run's next epoch (also a
+   * re-acquisition by the same owner); the epoch survives a release, so it never repeats for a run.
    */
   acquireLease(
     dagId: string,
@@ -35,11 +37,20 @@ export interface RunStore {
     claim: LeaseClaim,
     canTakeOver: (holder: LeaseInfo) => boolean,
   ): Promise<LeaseResult>;
-  /** Extends our lease; false when we no longer hold it. */
-  renewLease(dagId: string, runId: string, owner: string, now: string, expiresAt: string): Promise<boolean>;
-  releaseLease(dagId: string, runId: string, owner: string): Promise<void>;
-  /** Applies the changes in one transaction, in order. */
-  apply(changes: readonly StateChange[]): Promise<void>;
+  /**
+   * Extends the lease of `fence`; false when it is no longer held by that owner at that epoch (released, or
+   * acquired since). An expired lease nobody took over is still ours and is renewed.
+   */
+  renewLease(fence: Fence, now: string, expiresAt: string): Promise<boolean>;
+  /** Releases the lease when it is held by the fence's owner at its epoch; does nothing otherwise. */
+  releaseLease(fence: Fence): Promise<void>;
+  /**
+   * Applies the changes in one transaction, in order. With a fence, the same transaction first checks that
+   * the fenced run's lease is still held by `fence.owner` at `fence.epoch` (expired but not taken over counts
+   * as held); if not it writes nothing and throws `LeaseLostError` naming the current holder. A fenced batch
+   * may change only the fenced run (a fence guards one run). An empty batch writes nothing and checks nothing.
+   */
+  apply(changes: readonly StateChange[], fence?: Fence): Promise<void>;
   listAssetEvents(asset: string, logicalDate: string): Promise<AssetEventRecord[]>;
   close(): Promise<void>;
 }

@@ -1,4 +1,12 @@
-import type { DagRunRecord, LeaseClaim, LeaseInfo, StateChange, TaskInstanceRecord } from './records.js';
+import { LeaseLostError } from '../model/errors.js';
+import type {
+  DagRunRecord,
+  Fence,
+  LeaseClaim,
+  LeaseInfo,
+  StateChange,
+  TaskInstanceRecord,
+} from './records.js';
 
 type TaskPatch = Extract<StateChange, { kind: 'task' }>;
 
@@ -24,6 +32,30 @@ export function leaseAvailable(
   canTakeOver: (holder: LeaseInfo) => boolean,
 ): boolean {
   return holder.owner === claim.owner || holder.expiresAt <= claim.now || canTakeOver(holder);
+}
+
+/** Whether `lease` is the one `fence` proves: same owner and epoch. Expiry does not matter: only a new
+ * acquisition (a takeover) or a release ends a lease. */
+export function holdsFence(lease: LeaseInfo | null, fence: Fence): lease is LeaseInfo {
+  return lease !== null && lease.owner === fence.owner && lease.epoch === fence.epoch;
+}
+
+/**
+ * Checks, before a fenced batch writes anything, that the batch changes only the fenced run and that the
+ * run's current lease is the fence's.
+ */
+export function checkFence(lease: LeaseInfo | null, fence: Fence, changes: readonly StateChange[]): void {
+  for (const c of changes) {
+    const run = c.kind === 'try-start' ? c.record : c.kind === 'asset-event' ? c.event : c;
+    if (run.dagId !== fence.dagId || run.runId !== fence.runId) {
+      throw new Error(
+        `a batch fenced for run ${fence.dagId}/${fence.runId} changes run ${run.dagId}/${run.runId}`,
+      );
+    }
+  }
+  if (!holdsFence(lease, fence)) {
+    throw new LeaseLostError(fence.dagId, fence.runId, fence.epoch, lease);
+  }
 }
 
 /** Newest logical date first, then DAG id in code-unit order (SQLite's default collation, not the locale's). */

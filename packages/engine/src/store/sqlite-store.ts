@@ -6,6 +6,7 @@ import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import type {
   AssetEventRecord,
   DagRunRecord,
+  Fence,
   LeaseClaim,
   LeaseInfo,
   LeaseResult,
@@ -17,7 +18,7 @@ import type {
   TryRecord,
 } from './records.js';
 import type { RunStore } from './run-store.js';
-import { leaseAvailable } from './shared.js';
+import { checkFence, leaseAvailable } from './shared.js';
 import { StateStoreError } from './state-store-error.js';
 
 type Row = Record<string, unknown>;
@@ -28,16 +29,22 @@ const str = (v: unknown): string => v as string;
 const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : (v as string));
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-function toRun(r: Row): DagRunRecord {
-  const lease: LeaseInfo | null = r.lease_owner
+/** The lease columns of a `dag_runs` row; `lease_epoch` outlives a release, the other columns do not. */
+function toLease(r: Row): LeaseInfo | null {
+  return r.lease_owner
     ? {
         owner: str(r.lease_owner),
         host: str(r.lease_host),
         pid: Number(r.lease_pid),
         heartbeatAt: str(r.lease_heartbeat_at),
         expiresAt: str(r.lease_expires_at),
+        epoch: Number(r.lease_epoch),
       }
     : null;
+}
+
+function toRun(r: Row): DagRunRecord {
+  const lease = toLease(r);
   return {
     dagId: str(r.dag_id),
     runId: str(r.run_id),
@@ -106,6 +113,7 @@ export class SqliteRunStore implements RunStore {
   readonly #db: Db;
   readonly #s: Record<string, Stmt>;
   readonly #applyTx: (changes: readonly StateChange[]) => void;
+  readonly #fencedApplyTx: Database.Transaction<(changes: readonly StateChange[], fence: Fence) => void>;
   readonly #taskUpdates = new Map<string, Stmt>();
 
   private constructor(
@@ -124,7 +132,8 @@ export class SqliteRunStore implements RunStore {
       runByDate: p('SELECT * FROM dag_runs WHERE dag_id = ? AND logical_date = ?'),
       tasks: p('SELECT * FROM task_instances WHERE dag_id = ? AND run_id = ? ORDER BY rowid'),
       updateRun: p(`UPDATE dag_runs SET state = ?, started_at = CASE WHEN ? THEN ? ELSE started_at END,
-        ended_at = CASE WHEN ? THEN ? ELSE ended_at END WHERE dag_id = ? AND run_id = ?`),
+        ended_at = CASE WHEN ? THEN ? ELSE ended_at END, params = COALESCE(?, params)
+        WHERE dag_id = ? AND run_id = ?`),
       tries: p('SELECT * FROM task_tries WHERE dag_id = ? AND run_id = ? ORDER BY task_id, try_number'),
       triesOfTask: p(
         'SELECT * FROM task_tries WHERE dag_id = ? AND run_id = ? AND task_id = ? ORDER BY try_number',
@@ -137,16 +146,29 @@ export class SqliteRunStore implements RunStore {
         p(`UPDATE task_tries SET state = ?, ended_at = ?, duration_ms = ?, error_name = ?, error_message = ?,
         error_stack = ? WHERE dag_id = ? AND run_id = ? AND task_id = ? AND try_number = ?`),
       setLease: p(`UPDATE dag_runs SET lease_owner = ?, lease_host = ?, lease_pid = ?, lease_heartbeat_at = ?,
-        lease_expires_at = ? WHERE dag_id = ? AND run_id = ?`),
+        lease_expires_at = ?, lease_epoch = lease_epoch + 1 WHERE dag_id = ? AND run_id = ?
+        RETURNING lease_epoch`),
+      lease: p(`SELECT lease_owner, lease_host, lease_pid, lease_heartbeat_at, lease_expires_at, lease_epoch
+        FROM dag_runs WHERE dag_id = ? AND run_id = ?`),
       renewLease: p(`UPDATE dag_runs SET lease_heartbeat_at = ?, lease_expires_at = ?
-        WHERE dag_id = ? AND run_id = ? AND lease_owner = ?`),
+        WHERE dag_id = ? AND run_id = ? AND lease_owner = ? AND lease_epoch = ?`),
+      // lease_epoch stays: the next acquisition continues from it.
       releaseLease: p(`UPDATE dag_runs SET lease_owner = NULL, lease_host = NULL, lease_pid = NULL,
-        lease_heartbeat_at = NULL, lease_expires_at = NULL WHERE dag_id = ? AND run_id = ? AND lease_owner = ?`),
+        lease_heartbeat_at = NULL, lease_expires_at = NULL
+        WHERE dag_id = ? AND run_id = ? AND lease_owner = ? AND lease_epoch = ?`),
       insertAsset: p(`INSERT INTO asset_events (asset, logical_date, dag_id, run_id, task_id, created_at)
         VALUES (?, ?, ?, ?, ?, ?)`),
       assets: p('SELECT * FROM asset_events WHERE asset = ? AND logical_date = ? ORDER BY rowid'),
     };
     this.#applyTx = db.transaction((changes: readonly StateChange[]) => {
+      for (const c of changes) this.#applyOne(c);
+    });
+    // Run as IMMEDIATE: the write lock is taken before the lease is read, so no other connection can take
+    // the lease between the check and the writes (and a deferred read could not upgrade after its commit).
+    this.#fencedApplyTx = db.transaction((changes: readonly StateChange[], fence: Fence) => {
+      const row = this.#s.lease!.get(fence.dagId, fence.runId) as Row | undefined;
+      if (!row) throw new Error(`no run ${fence.dagId}/${fence.runId}`);
+      checkFence(toLease(row), fence, changes);
       for (const c of changes) this.#applyOne(c);
     });
   }
@@ -248,24 +270,41 @@ export class SqliteRunStore implements RunStore {
           if (!row) throw new Error(`no run ${dagId}/${runId}`);
           const holder = toRun(row).lease;
           if (holder && !leaseAvailable(holder, claim, canTakeOver)) return { acquired: false, holder };
-          this.#s.setLease!.run(claim.owner, claim.host, claim.pid, claim.now, claim.expiresAt, dagId, runId);
-          return { acquired: true, tookOverFrom: holder && holder.owner !== claim.owner ? holder : null };
+          const set = this.#s.setLease!.get(
+            claim.owner,
+            claim.host,
+            claim.pid,
+            claim.now,
+            claim.expiresAt,
+            dagId,
+            runId,
+          ) as Row;
+          const epoch = Number(set.lease_epoch);
+          return {
+            acquired: true,
+            epoch,
+            tookOverFrom: holder && holder.owner !== claim.owner ? holder : null,
+          };
         })
         .immediate(),
     );
   }
 
-  async renewLease(dagId: string, runId: string, owner: string, now: string, expiresAt: string) {
-    return this.#guard(() => this.#s.renewLease!.run(now, expiresAt, dagId, runId, owner).changes > 0);
+  async renewLease(fence: Fence, now: string, expiresAt: string): Promise<boolean> {
+    return this.#guard(
+      () =>
+        this.#s.renewLease!.run(now, expiresAt, fence.dagId, fence.runId, fence.owner, fence.epoch).changes >
+        0,
+    );
   }
 
-  async releaseLease(dagId: string, runId: string, owner: string): Promise<void> {
-    this.#guard(() => this.#s.releaseLease!.run(dagId, runId, owner));
+  async releaseLease(fence: Fence): Promise<void> {
+    this.#guard(() => this.#s.releaseLease!.run(fence.dagId, fence.runId, fence.owner, fence.epoch));
   }
 
-  async apply(changes: readonly StateChange[]): Promise<void> {
+  async apply(changes: readonly StateChange[], fence?: Fence): Promise<void> {
     if (changes.length === 0) return;
-    this.#guard(() => this.#applyTx(changes));
+    this.#guard(() => (fence ? this.#fencedApplyTx.immediate(changes, fence) : this.#applyTx(changes)));
   }
 
   #applyOne(c: StateChange): void {
@@ -277,6 +316,7 @@ export class SqliteRunStore implements RunStore {
           c.startedAt ?? null,
           c.endedAt === undefined ? 0 : 1,
           c.endedAt ?? null,
+          c.params === undefined ? null : JSON.stringify(c.params),
           c.dagId,
           c.runId,
         );

@@ -1,7 +1,17 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import os from 'node:os';
-import { defineDag, Engine, LeaseConflictError } from '@streampro/engine';
+import path from 'node:path';
+import {
+  defineDag,
+  Engine,
+  LeaseConflictError,
+  type LeaseInfo,
+  LeaseLostError,
+  ManualClock,
+  SqliteRunStore,
+} from '@streampro/engine';
+import { RunLease } from '@streampro/engine/internal';
 import { expect } from 'chai';
 import { deferred, makeTempDir, rejection, removeDir } from '../support/fixtures.js';
 
@@ -112,7 +122,7 @@ describe('run leases', () => {
       },
       () => false,
     );
-    expect(lease.acquired).to.equal(true);
+    expect(lease).to.deep.include({ acquired: true, epoch: 1 });
     const key = { dagId: 'orphan', runId: RUN_ID, taskId: 't' } as const;
     await store.apply([
       { kind: 'run', dagId: 'orphan', runId: RUN_ID, state: 'running', startedAt },
@@ -152,5 +162,116 @@ describe('run leases', () => {
       `try 1 was left running by process ${pid} on ${host}, which is gone (zombie)`,
     );
     expect((await store.getRun('orphan', RUN_ID))?.lease).to.equal(null);
+  });
+});
+
+describe('RunLease', () => {
+  let dir: string;
+  let store: SqliteRunStore;
+  let clock: ManualClock;
+  const TTL = 30_000;
+  const change = { kind: 'task', dagId: 'd', runId: RUN_ID, taskId: 't' } as const;
+
+  beforeEach(async () => {
+    dir = await makeTempDir();
+    store = await SqliteRunStore.open(path.join(dir, 'state.db'));
+    clock = new ManualClock(Date.parse('2025-01-01T00:00:00.000Z'));
+    await store.ensureRun(
+      {
+        dagId: 'd',
+        runId: RUN_ID,
+        logicalDate: '2025-01-01T00:00:00.000Z',
+        runType: 'manual',
+        params: {},
+        createdAt: '2025-01-01T00:00:00.000Z',
+      },
+      ['t'],
+    );
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await removeDir(dir);
+  });
+
+  /** Another process takes the run over once our lease has expired. */
+  async function takeOver(): Promise<LeaseInfo> {
+    const now = clock.now() + 2 * TTL;
+    const result = await store.acquireLease(
+      'd',
+      RUN_ID,
+      {
+        owner: 'elsewhere:4321:cafe',
+        host: 'elsewhere',
+        pid: 4321,
+        now: new Date(now).toISOString(),
+        expiresAt: new Date(now + TTL).toISOString(),
+      },
+      () => false,
+    );
+    expect(result.acquired).to.equal(true);
+    return (await store.getRun('d', RUN_ID))!.lease!;
+  }
+
+  it('holds the lease at a new epoch, renews and releases it with its fence', async () => {
+    const lease = await RunLease.acquire(store, clock, 'd', RUN_ID, TTL);
+    try {
+      expect(lease.epoch).to.equal(1);
+      expect(lease.owner).to.match(new RegExp(`^${os.hostname()}:${process.pid}:[0-9a-f]{8}$`));
+      expect(lease.fence).to.deep.equal({ dagId: 'd', runId: RUN_ID, owner: lease.owner, epoch: 1 });
+      await store.apply([{ ...change, state: 'scheduled' }], lease.fence);
+      clock.advance(5000);
+      expect(await lease.renew()).to.equal(true);
+      expect((await store.getRun('d', RUN_ID))?.lease).to.deep.include({
+        owner: lease.owner,
+        heartbeatAt: '2025-01-01T00:00:05.000Z',
+        expiresAt: '2025-01-01T00:00:35.000Z',
+        epoch: 1,
+      });
+    } finally {
+      await lease.release();
+    }
+    expect((await store.getRun('d', RUN_ID))?.lease).to.equal(null);
+    expect(lease.lost).to.equal(false);
+
+    const next = await RunLease.acquire(store, clock, 'd', RUN_ID, TTL);
+    try {
+      expect(next.epoch).to.equal(2);
+      const error = await rejection(store.apply([{ ...change, state: 'queued' }], lease.fence));
+      expect(error).to.be.instanceOf(LeaseLostError);
+      expect((await store.listTaskInstances('d', RUN_ID))[0]?.state).to.equal('scheduled');
+    } finally {
+      await next.release();
+    }
+  });
+
+  it('turns lost when a renewal finds the run taken over, and tells onLost who holds it', async () => {
+    const seen: (LeaseInfo | null)[] = [];
+    const lease = await RunLease.acquire(store, clock, 'd', RUN_ID, TTL, { onLost: (h) => seen.push(h) });
+    const holder = await takeOver();
+    expect(holder.epoch).to.equal(2);
+
+    expect(await lease.renew()).to.equal(false);
+    expect(lease.lost).to.equal(true);
+    expect(seen).to.deep.equal([holder]);
+    expect(await lease.renew()).to.equal(false);
+    expect(seen, 'onLost is called once').to.have.length(1);
+
+    const error = await rejection(store.apply([{ ...change, state: 'scheduled' }], lease.fence));
+    expect(error).to.be.instanceOf(LeaseLostError);
+    expect(error.message).to.equal(
+      `lease of run d/${RUN_ID} was lost (epoch 1): now held by process 4321 on elsewhere (epoch 2)`,
+    );
+    await lease.release();
+    expect((await store.getRun('d', RUN_ID))?.lease, 'the new holder keeps the lease').to.deep.equal(holder);
+  });
+
+  it('does not count its own release as a loss', async () => {
+    const seen: (LeaseInfo | null)[] = [];
+    const lease = await RunLease.acquire(store, clock, 'd', RUN_ID, TTL, { onLost: (h) => seen.push(h) });
+    await lease.release();
+    expect(await lease.renew()).to.equal(false);
+    expect(lease.lost).to.equal(false);
+    expect(seen).to.deep.equal([]);
   });
 });

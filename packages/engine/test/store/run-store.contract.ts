@@ -1,51 +1,15 @@
-import type { LeaseClaim, LeaseInfo, NewRun, RunStore, StateChange, TryRecord } from '@streampro/engine';
+import type { Fence, LeaseInfo, RunStore, StateChange } from '@streampro/engine';
 import { expect } from 'chai';
 import { rejection } from '../support/fixtures.js';
+import { leaseFenceContract } from './lease-fence.contract.js';
+import { runParamsContract } from './run-params.contract-case.js';
+import { claim, never, newRun, T0, tryRecord } from './store-fixtures.js';
 
 /** A fresh, empty store and how to dispose of it. */
 export interface RunStoreFixture {
   readonly store: RunStore;
   cleanup(): Promise<void>;
 }
-
-const T0 = '2025-01-01T00:00:00.000Z';
-
-function newRun(dagId: string, day: string, overrides: Partial<NewRun> = {}): NewRun {
-  return {
-    dagId,
-    runId: `manual__${day}`,
-    logicalDate: `${day}T00:00:00.000Z`,
-    runType: 'manual',
-    params: { limit: 10, name: 'x', dry: false },
-    createdAt: T0,
-    ...overrides,
-  };
-}
-
-function claim(owner: string, now: string, expiresAt: string, pid = 4242): LeaseClaim {
-  return { owner, host: 'host-a', pid, now, expiresAt };
-}
-
-function tryRecord(taskId: string, tryNumber: number): TryRecord {
-  return {
-    dagId: 'd',
-    runId: 'manual__2025-01-01',
-    taskId,
-    tryNumber,
-    state: 'running',
-    startedAt: T0,
-    endedAt: null,
-    durationMs: null,
-    errorName: null,
-    errorMessage: null,
-    errorStack: null,
-    logPath: `/logs/${taskId}/${tryNumber}.log`,
-    host: 'host-a',
-    pid: 4242,
-  };
-}
-
-const never = (): boolean => false;
 
 /**
  * The behaviour every RunStore must have. `create` is called before each test and must return an empty
@@ -424,13 +388,14 @@ export function runStoreContract(name: string, create: () => Promise<RunStoreFix
 
       it('acquires a free lease and shows it on the run', async () => {
         const result = await store.acquireLease('d', RUN, claim('one', T0, EXPIRY), never);
-        expect(result).to.deep.equal({ acquired: true, tookOverFrom: null });
+        expect(result).to.deep.equal({ acquired: true, epoch: 1, tookOverFrom: null });
         expect((await store.getRun('d', RUN))?.lease).to.deep.equal({
           owner: 'one',
           host: 'host-a',
           pid: 4242,
           heartbeatAt: T0,
           expiresAt: EXPIRY,
+          epoch: 1,
         });
       });
 
@@ -450,28 +415,31 @@ export function runStoreContract(name: string, create: () => Promise<RunStoreFix
       it('lets the owner acquire again (no takeover)', async () => {
         await store.acquireLease('d', RUN, claim('one', T0, EXPIRY), never);
         const result = await store.acquireLease('d', RUN, claim('one', LATER, EXPIRY), never);
-        expect(result).to.deep.equal({ acquired: true, tookOverFrom: null });
+        expect(result).to.deep.equal({ acquired: true, epoch: 2, tookOverFrom: null });
       });
+
+      const fence = (owner: string, epoch: number): Fence => ({ dagId: 'd', runId: RUN, owner, epoch });
 
       it('renews only for the owner', async () => {
         await store.acquireLease('d', RUN, claim('one', T0, EXPIRY), never);
         const renewedTo = '2025-01-01T00:01:00.000Z';
-        expect(await store.renewLease('d', RUN, 'two', LATER, renewedTo)).to.equal(false);
-        expect(await store.renewLease('d', RUN, 'one', LATER, renewedTo)).to.equal(true);
+        expect(await store.renewLease(fence('two', 1), LATER, renewedTo)).to.equal(false);
+        expect(await store.renewLease(fence('one', 1), LATER, renewedTo)).to.equal(true);
         expect((await store.getRun('d', RUN))?.lease).to.deep.include({
           owner: 'one',
           heartbeatAt: LATER,
           expiresAt: renewedTo,
+          epoch: 1,
         });
-        await store.releaseLease('d', RUN, 'one');
-        expect(await store.renewLease('d', RUN, 'one', LATER, renewedTo)).to.equal(false);
+        await store.releaseLease(fence('one', 1));
+        expect(await store.renewLease(fence('one', 1), LATER, renewedTo)).to.equal(false);
       });
 
       it('releases only for the owner', async () => {
         await store.acquireLease('d', RUN, claim('one', T0, EXPIRY), never);
-        await store.releaseLease('d', RUN, 'two');
+        await store.releaseLease(fence('two', 1));
         expect((await store.getRun('d', RUN))?.lease?.owner).to.equal('one');
-        await store.releaseLease('d', RUN, 'one');
+        await store.releaseLease(fence('one', 1));
         expect((await store.getRun('d', RUN))?.lease).to.equal(null);
         expect((await store.acquireLease('d', RUN, claim('two', LATER, EXPIRY), never)).acquired).to.equal(
           true,
@@ -498,6 +466,9 @@ export function runStoreContract(name: string, create: () => Promise<RunStoreFix
         expect(error.message).to.equal('no run d/ghost');
       });
     });
+
+    leaseFenceContract(() => store);
+    runParamsContract(() => store);
 
     describe('asset events', () => {
       it('lists the events of one asset and logical date, in insertion order', async () => {

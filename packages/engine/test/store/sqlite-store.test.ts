@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { SCHEMA_VERSION, SqliteRunStore, StateStoreError } from '@streampro/engine';
+import { LeaseLostError, SCHEMA_VERSION, SqliteRunStore, StateStoreError } from '@streampro/engine';
+import { MIGRATIONS } from '@streampro/engine/internal';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { makeTempDir, rejection, removeDir } from '../support/fixtures.js';
 import { runStoreContract } from './run-store.contract.js';
+import { claim, never, newRun, T0 } from './store-fixtures.js';
 
 runStoreContract('SqliteRunStore', async () => {
   const dir = await makeTempDir('streampro-sqlite-');
@@ -130,6 +132,97 @@ describe('SqliteRunStore', () => {
       expect(db.pragma('user_version', { simple: true })).to.equal(SCHEMA_VERSION);
     } finally {
       db.close();
+    }
+  });
+
+  it('rejects the fenced writes of a connection whose lease another connection took over', async () => {
+    // Two stores on one file are two connections, as two processes would have.
+    const paused = await SqliteRunStore.open(file);
+    const taker = await SqliteRunStore.open(file);
+    try {
+      const run = newRun('d', '2025-01-01');
+      await paused.ensureRun(run, ['a']);
+      const first = await paused.acquireLease(
+        'd',
+        run.runId,
+        claim('one', T0, '2025-01-01T00:00:30.000Z'),
+        never,
+      );
+      expect(first).to.deep.include({ acquired: true, epoch: 1 });
+      // `paused` sleeps past its expiry (SIGSTOP); `taker` finds the lease expired and takes the run.
+      const second = await taker.acquireLease(
+        'd',
+        run.runId,
+        claim('two', '2025-01-01T00:01:00.000Z', '2025-01-01T00:01:30.000Z', 7777),
+        never,
+      );
+      expect(second).to.deep.include({ acquired: true, epoch: 2 });
+      const stale = { dagId: 'd', runId: run.runId, owner: 'one', epoch: 1 };
+      const change = { kind: 'task', dagId: 'd', runId: run.runId, taskId: 'a' } as const;
+
+      const error = await rejection(paused.apply([{ ...change, state: 'scheduled' }], stale));
+
+      expect(error).to.be.instanceOf(LeaseLostError);
+      expect(error.message).to.equal(
+        `lease of run d/${run.runId} was lost (epoch 1): now held by process 7777 on host-a (epoch 2)`,
+      );
+      expect(await paused.renewLease(stale, '2025-01-01T00:01:01.000Z', '2025-01-01T00:02:00.000Z')).to.equal(
+        false,
+      );
+      await taker.apply([{ ...change, state: 'queued', tryNumber: 1 }], { ...stale, owner: 'two', epoch: 2 });
+      const [ti] = await paused.listTaskInstances('d', run.runId);
+      expect(ti).to.deep.include({ state: 'queued', tryNumber: 1 });
+    } finally {
+      await paused.close();
+      await taker.close();
+    }
+  });
+
+  it('migrates a schema 1 database: leases held there get epoch 0, the next acquisition epoch 1', async () => {
+    const db = new Database(file);
+    db.exec(MIGRATIONS[0]!);
+    db.pragma('user_version = 1');
+    db.prepare(
+      `INSERT INTO dag_runs (dag_id, run_id, logical_date, run_type, state, params, created_at, started_at,
+        lease_owner, lease_host, lease_pid, lease_heartbeat_at, lease_expires_at)
+       VALUES ('d', 'manual__2025-01-01', '2025-01-01T00:00:00.000Z', 'manual', 'running', '{}', ?, ?,
+        'old', 'host-a', 1234, ?, ?)`,
+    ).run(T0, T0, T0, '2025-01-01T00:00:30.000Z');
+    db.prepare(
+      `INSERT INTO task_instances (dag_id, run_id, task_id, state, try_number, max_tries)
+       VALUES ('d', 'manual__2025-01-01', 'a', 'running', 1, 1)`,
+    ).run();
+    db.close();
+
+    const store = await SqliteRunStore.open(file);
+    try {
+      expect((await store.getRun('d', 'manual__2025-01-01'))?.lease).to.deep.equal({
+        owner: 'old',
+        host: 'host-a',
+        pid: 1234,
+        heartbeatAt: T0,
+        expiresAt: '2025-01-01T00:00:30.000Z',
+        epoch: 0,
+      });
+      expect((await store.listTaskInstances('d', 'manual__2025-01-01'))[0]).to.deep.include({
+        state: 'running',
+      });
+      const result = await store.acquireLease(
+        'd',
+        'manual__2025-01-01',
+        claim('new', '2025-01-01T00:01:00.000Z', '2025-01-01T00:01:30.000Z'),
+        never,
+      );
+      expect(result).to.deep.include({ acquired: true, epoch: 1 });
+      expect(result).to.have.nested.property('tookOverFrom.epoch', 0);
+    } finally {
+      await store.close();
+    }
+    const after = new Database(file, { readonly: true });
+    try {
+      expect(after.pragma('user_version', { simple: true })).to.equal(SCHEMA_VERSION);
+    } finally {
+      after.close();
     }
   });
 });
