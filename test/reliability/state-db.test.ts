@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LocalStore } from '@streampro/operators';
+import { FatalStorageError, LocalStore } from '@streampro/operators';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { collect, type Result } from '../cli/helpers.js';
@@ -113,13 +113,19 @@ describe('reliability: the state database', function () {
     it('LocalStore: a write that hits ENOSPC publishes nothing and leaves no temp file', async () => {
       const store = await LocalStore.open(path.join(mountPoint, 'lake'));
       await store.putBytes('small.json', '{"ok":true}\n');
-      let error: NodeJS.ErrnoException | undefined;
+      let error: unknown;
       try {
         await store.putBytes('big.bin', Buffer.alloc(4 * 1024 * 1024, 1));
       } catch (e) {
-        error = e as NodeJS.ErrnoException;
+        error = e;
       }
-      expect(error?.code).to.equal('ENOSPC');
+      // Final, not retried: a full disk stays full for the next try.
+      expect(error).to.be.instanceOf(FatalStorageError);
+      expect(error).to.include({ code: 'NoSpace', key: 'big.bin' });
+      expect((error as Error).message).to.equal(
+        `cannot write 'big.bin' at ${path.join(mountPoint, 'lake', 'big.bin')}: ENOSPC: no space left on device, write`,
+      );
+      expect(((error as Error).cause as NodeJS.ErrnoException).code).to.equal('ENOSPC');
       expect(visibleObjects(path.join(mountPoint, 'lake'))).to.deep.equal(['small.json']);
       expect(tempObjects(path.join(mountPoint, 'lake'))).to.deep.equal([]);
       fs.rmSync(path.join(mountPoint, 'lake'), { recursive: true });

@@ -28,7 +28,11 @@ const USAGE_ERROR_NAMES: ReadonlySet<string> = new Set([
 ]);
 
 /** Errors that are an expected outcome, reported as one line without a stack trace. */
-const EXPECTED_ERROR_NAMES: ReadonlySet<string> = new Set([...USAGE_ERROR_NAMES, 'LeaseConflictError']);
+const EXPECTED_ERROR_NAMES: ReadonlySet<string> = new Set([
+  ...USAGE_ERROR_NAMES,
+  'LeaseConflictError',
+  'LeaseLostError',
+]);
 
 function errorName(error: unknown): string {
   return error instanceof Error ? error.name : '';

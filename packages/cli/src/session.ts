@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Dag, type DagRegistry, Engine, resolveParams, type TaskDefinition } from '@streampro/engine';
+import { inProcess, leaseTtlMs, processPool } from './config/executor.js';
 import { assertDagsFolder, type Locations, resolveLocations } from './config/home.js';
 import { loadProfile, profileEnv } from './config/profile.js';
 import { type LoadedDags, loadDags, registryOf } from './discovery/load-dags.js';
@@ -49,7 +50,14 @@ export async function openSession(args: GlobalArgs, io: Io): Promise<Session> {
       return { ...values };
     },
     async engine() {
-      engine ??= await Engine.open({ home: locations.home, secrets: connectionSecrets(io.env) });
+      engine ??= await Engine.open({
+        home: locations.home,
+        secrets: connectionSecrets(io.env),
+        // Workers start on the first try, so commands that only read state never spawn one.
+        ...(inProcess(io.env) ? {} : { executor: processPool(io.env) }),
+        leaseTtlMs: leaseTtlMs(io.env),
+        dagFile: (id) => loaded.files.get(id),
+      });
       return engine;
     },
     async close() {

@@ -18,8 +18,16 @@ export type {
   TestTaskResult,
 } from './engine/api-types.js';
 export { Engine, type EngineOptions, toDate } from './engine/engine.js';
-export type { Executor, ExecutorListener, TaskJob, TryOutcome } from './executor/executor.js';
-export { LocalExecutor } from './executor/local-executor.js';
+export type { Executor, ExecutorListener, TryOutcome, TryPlacement } from './executor/executor.js';
+export { InProcessExecutor, type InProcessExecutorDeps } from './executor/in-process-executor.js';
+export {
+  describeOsError,
+  isPermanentOsError,
+  type OsErrorFields,
+  permanentOsErrorIn,
+} from './executor/permanent-errors.js';
+export { ProcessPoolExecutor, type ProcessPoolOptions } from './executor/process-pool.js';
+export type { TryDescriptor, TryFence, TryJob, TrySecrets } from './executor/try-descriptor.js';
 export type { LogFields, LogLevel, TaskInstanceKey, TaskLogger } from './logging/logger.js';
 export { SecretMasker } from './logging/mask.js';
 export { Dag, type DagSpec, defineDag, isDag, TaskGroup } from './model/dag.js';
@@ -27,6 +35,7 @@ export {
   DagDefinitionError,
   InvalidInputError,
   LeaseConflictError,
+  LeaseLostError,
   NonRetryableError,
   NotFoundError,
   OutputNotSerializableError,
@@ -35,8 +44,16 @@ export {
   SkipTask,
   TaskInterruptedError,
   TaskTimeoutError,
+  WorkerCrashedError,
 } from './model/errors.js';
 export { assertValidId, ID_PATTERN, ID_RULE, isValidId } from './model/ids.js';
+export {
+  assertScheduledLogicalDate,
+  type LogicalDateInput,
+  type ScheduledDag,
+  type ScheduledNeighbours,
+  scheduledNeighbours,
+} from './model/logical-date.js';
 export {
   DEFAULT_POOL,
   DEFAULT_TASK_OPTIONS,
@@ -88,6 +105,7 @@ export { SCHEMA_VERSION } from './store/migrations.js';
 export type {
   AssetEventRecord,
   DagRunRecord,
+  Fence,
   LeaseClaim,
   LeaseInfo,
   LeaseResult,

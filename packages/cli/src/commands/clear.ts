@@ -4,7 +4,7 @@ import { EXIT, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import type { ClearArgs } from '../options.js';
 import { println } from '../output.js';
-import { parseDateFlag } from '../parse/dates.js';
+import { checkScheduledDate, parseDateFlag } from '../parse/dates.js';
 import { renderTable } from '../render/table.js';
 import { withSession } from '../session.js';
 
@@ -12,6 +12,7 @@ export async function execute(args: ClearArgs, io: Io): Promise<number> {
   const date = parseDateFlag('date', args.date);
   return withSession(args, io, async (s) => {
     const dag = s.dag(args.dag);
+    checkScheduledDate(dag, 'date', date, args.date);
     const tasks = args.task?.map((id) => s.task(dag, id).id);
     const options = { downstream: args.downstream, onlyFailed: args.onlyFailed, ...(tasks ? { tasks } : {}) };
     const engine = await s.engine();

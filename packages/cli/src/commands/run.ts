@@ -3,7 +3,7 @@ import { EXIT } from '../errors.js';
 import { colorEnabled, type Io } from '../io.js';
 import type { RunArgs } from '../options.js';
 import { eprintln, printJson, println } from '../output.js';
-import { parseDateFlag } from '../parse/dates.js';
+import { checkScheduledDate, parseDateFlag } from '../parse/dates.js';
 import { parseParamFlags } from '../parse/params.js';
 import { palette } from '../render/colors.js';
 import { lineView, ttyView } from '../render/live-view.js';
@@ -22,6 +22,7 @@ export async function execute(args: RunArgs, io: Io): Promise<number> {
   const paramFlags = parseParamFlags(args.param);
   return withSession(args, io, async (s) => {
     const dag = s.dag(args.dag);
+    checkScheduledDate(dag, 'date', logicalDate, args.date);
     const tasks = args.task?.map((id) => s.task(dag, id).id);
     const params = s.params(dag, paramFlags);
     const engine = await s.engine();

@@ -2,7 +2,7 @@ import { EXIT } from '../errors.js';
 import { colorEnabled, type Io } from '../io.js';
 import type { StatusArgs } from '../options.js';
 import { printJson, println } from '../output.js';
-import { parseDateFlag } from '../parse/dates.js';
+import { checkScheduledDate, parseDateFlag } from '../parse/dates.js';
 import { palette } from '../render/colors.js';
 import { runJson } from '../render/run-json.js';
 import { renderRunSummary } from '../render/run-summary.js';
@@ -16,6 +16,7 @@ export async function execute(args: StatusArgs, io: Io): Promise<number> {
   const date = parseDateFlag('date', args.date);
   return withSession(args, io, async (s) => {
     const dag = s.dag(args.dag);
+    checkScheduledDate(dag, 'date', date, args.date);
     const run = await (await s.engine()).status(dag, date);
     if (!run) {
       if (args.json) printJson(io, { dagId: dag.id, logicalDate: args.date, state: null });

@@ -2,7 +2,7 @@ import { EXIT } from '../errors.js';
 import { colorEnabled, type Io } from '../io.js';
 import type { TestArgs } from '../options.js';
 import { eprintln, println } from '../output.js';
-import { parseDateFlag } from '../parse/dates.js';
+import { checkScheduledDate, parseDateFlag } from '../parse/dates.js';
 import { parseParamFlags } from '../parse/params.js';
 import { palette } from '../render/colors.js';
 import { formatLogLine } from '../render/log-format.js';
@@ -15,6 +15,7 @@ export async function execute(args: TestArgs, io: Io): Promise<number> {
   const paramFlags = parseParamFlags(args.param);
   return withSession(args, io, async (s) => {
     const dag = s.dag(args.dag);
+    checkScheduledDate(dag, 'date', logicalDate, args.date);
     const task = s.task(dag, args.task);
     const params = s.params(dag, paramFlags);
     const p = palette(colorEnabled(io, io.stdout));

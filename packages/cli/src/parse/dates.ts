@@ -1,4 +1,10 @@
-import { InvalidInputError, logicalDateLabel, parseLogicalDate } from '@streampro/engine';
+import {
+  assertScheduledLogicalDate,
+  type Dag,
+  InvalidInputError,
+  logicalDateLabel,
+  parseLogicalDate,
+} from '@streampro/engine';
 import { UsageError } from '../errors.js';
 
 /** Validates a `--date`-like flag and returns its label (`YYYY-MM-DD` at midnight UTC). */
@@ -7,6 +13,20 @@ export function parseDateFlag(flag: string, text: string | undefined): Date {
     throw new UsageError(`--${flag} is required, e.g. --${flag} 2025-09-09`);
   try {
     return parseLogicalDate(text, `--${flag}`);
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/**
+ * Checks a parsed `--date` against the DAG's schedule (a scheduled instant, not before the start date), so
+ * a misaligned date is a usage error naming the nearest scheduled dates rather than a second run of the same
+ * partition or a "no run found".
+ */
+export function checkScheduledDate(dag: Dag, flag: string, date: Date, text: string): void {
+  try {
+    assertScheduledLogicalDate(dag, date, { what: `--${flag}`, text });
   } catch (error) {
     if (error instanceof InvalidInputError) throw new UsageError(error.message);
     throw error;

@@ -42,6 +42,10 @@ export type EngineEvent =
 export interface RunOptions {
   /** `YYYY-MM-DD`, an ISO date-time, or a Date. */
   readonly logicalDate: string | Date;
+  /**
+   * Values of the DAG's params (strings are converted to the declared types). A resumed run keeps the values
+   * recorded with it; the ones given here replace them one by one and are recorded (secret values never are).
+   */
   readonly params?: Readonly<Record<string, ParamValue>>;
   /** Re-execute a run that already succeeded (clears every task first). */
   readonly force?: boolean;

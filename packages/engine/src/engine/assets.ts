@@ -1,10 +1,13 @@
 import type { Dag } from '../model/dag.js';
+import { isFinalRunState } from '../model/states.js';
 import type { RunStore } from '../store/run-store.js';
 import type { DagRegistry } from './api-types.js';
 
 /**
  * DAGs scheduled on assets that are due for `logicalDate` after `producer` updated some of them: every asset
  * of the consumer has an event for that date, and at least one event is newer than the consumer's last run.
+ * A consumer whose run for that date is unfinished (queued or running: its process was killed or
+ * interrupted) is always due, so running the producer again, even when it already succeeded, resumes it.
  */
 export async function dueConsumers(
   store: RunStore,
@@ -18,6 +21,11 @@ export async function dueConsumers(
     const schedule = dag.parsedSchedule;
     if (dag.id === producer.id || schedule.kind !== 'assets') continue;
     if (!schedule.assets.some((a) => updated.has(a))) continue;
+    const existing = await store.findRunByLogicalDate(dag.id, logicalDate);
+    if (existing && !isFinalRunState(existing.state)) {
+      due.push(dag);
+      continue;
+    }
     let newest = '';
     let complete = true;
     for (const asset of schedule.assets) {
@@ -29,7 +37,6 @@ export async function dueConsumers(
       for (const e of events) if (e.createdAt > newest) newest = e.createdAt;
     }
     if (!complete) continue;
-    const existing = await store.findRunByLogicalDate(dag.id, logicalDate);
     const stale = existing?.state !== 'success' || (existing.endedAt ?? '') < newest;
     if (stale) due.push(dag);
   }

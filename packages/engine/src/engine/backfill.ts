@@ -77,6 +77,36 @@ interface RunsDags {
   planBackfill(dag: Dag, options: BackfillOptions): Promise<BackfillPlan>;
 }
 
+/**
+ * For a date whose run already succeeded: runs it again without force, which executes nothing of it but
+ * resumes the asset-triggered runs of that date a killed backfill left unfinished (and runs due ones).
+ * Returns what happened to them, or null when nothing did.
+ */
+async function resumeTriggeredRuns(
+  engine: RunsDags,
+  dag: Dag,
+  entry: BackfillPlanEntry,
+  options: BackfillOptions,
+): Promise<string | null> {
+  let result: RunResult;
+  try {
+    result = await engine.run(dag, {
+      logicalDate: entry.logicalDate,
+      runType: 'backfill',
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      ...(options.registry ? { registry: options.registry } : {}),
+    });
+  } catch (error) {
+    return `triggered runs not resumed: ${(error as Error).message}`;
+  }
+  const triggered = result.triggered.flatMap(function flatten(r: RunResult): RunResult[] {
+    return [r, ...r.triggered.flatMap(flatten)];
+  });
+  if (triggered.length === 0) return null;
+  return `triggered runs resumed: ${triggered.map((r) => `${r.dagId} ${r.state}`).join(', ')}`;
+}
+
 /** Executes a backfill plan with at most `maxActiveRuns` runs at a time. */
 export async function executeBackfill(
   engine: RunsDags,
@@ -113,7 +143,15 @@ export async function executeBackfill(
         options.onRunDone?.(results[i]!);
       };
       if (entry.action === 'skip') {
-        done({ state: 'skipped', runId: null, error: entry.reason });
+        const resumed =
+          entry.existingState === 'success' && options.registry && !options.signal?.aborted
+            ? await resumeTriggeredRuns(engine, dag, entry, options)
+            : null;
+        done({
+          state: 'skipped',
+          runId: null,
+          error: resumed ? `${entry.reason}; ${resumed}` : entry.reason,
+        });
         continue;
       }
       if (options.signal?.aborted) {

@@ -1,6 +1,8 @@
 import type { Dag } from '../model/dag.js';
-import { assertTransition, isFailedState, type TaskState } from '../model/states.js';
-import type { DagRunRecord, StateChange } from '../store/records.js';
+import { isFailedState } from '../model/states.js';
+import { StateWriter } from '../state/state-writer.js';
+import { runTransition, taskTransition } from '../state/transitions.js';
+import type { DagRunRecord, Fence } from '../store/records.js';
 import type { RunStore } from '../store/run-store.js';
 import type { ClearOptions, ClearResult } from './api-types.js';
 
@@ -10,6 +12,8 @@ export async function clearRun(
   dag: Dag,
   run: DagRunRecord,
   options: ClearOptions,
+  /** The lease held while clearing; undefined only for a dry run, which writes nothing. */
+  fence: Fence | undefined,
 ): Promise<ClearResult> {
   const chosen = new Set(
     options.tasks && options.tasks.length > 0 ? options.tasks : dag.tasks.map((t) => t.id),
@@ -23,30 +27,26 @@ export async function clearRun(
     .sort((a, b) => (order.get(a.taskId) ?? 0) - (order.get(b.taskId) ?? 0));
   const cleared = targets.map((ti) => ({ taskId: ti.taskId, previousState: ti.state }));
   if (options.dryRun || targets.length === 0) return { dagId: dag.id, runId: run.runId, cleared };
-  const changes: StateChange[] = [];
+  const writer = new StateWriter(store, fence);
   for (const ti of targets) {
-    const subject = `${dag.id}/${run.runId}/${ti.taskId}`;
-    let from: TaskState = ti.state;
-    if (from === 'running') {
+    let current = ti;
+    if (current.state === 'running') {
       // Only reachable when the owner is gone: its try ended with it.
-      changes.push({ kind: 'task', dagId: dag.id, runId: run.runId, taskId: ti.taskId, state: 'failed' });
-      from = 'failed';
+      const failed = taskTransition(current, 'failed');
+      writer.stage(failed.change);
+      current = failed.record;
     }
-    assertTransition(subject, from, 'none');
-    changes.push({
-      kind: 'task',
-      dagId: dag.id,
-      runId: run.runId,
-      taskId: ti.taskId,
-      state: 'none',
-      output: null,
-      nextTryAt: null,
-      startedAt: null,
-      endedAt: null,
-      durationMs: null,
-    });
+    writer.stage(
+      taskTransition(current, 'none', {
+        output: null,
+        nextTryAt: null,
+        startedAt: null,
+        endedAt: null,
+        durationMs: null,
+      }).change,
+    );
   }
-  changes.push({ kind: 'run', dagId: dag.id, runId: run.runId, state: 'queued', endedAt: null });
-  await store.apply(changes);
+  writer.stage(runTransition(run, 'queued', { endedAt: null }));
+  await writer.commit();
   return { dagId: dag.id, runId: run.runId, cleared };
 }

@@ -1,13 +1,16 @@
 import path from 'node:path';
 import type { Executor } from '../executor/executor.js';
-import { LocalExecutor } from '../executor/local-executor.js';
+import { InProcessExecutor } from '../executor/in-process-executor.js';
 import { SecretMasker } from '../logging/mask.js';
 import { LogRouter } from '../logging/try-log.js';
 import type { Dag } from '../model/dag.js';
-import { InvalidInputError, LeaseConflictError, NotFoundError } from '../model/errors.js';
-import { type ParamValue, resolveParams, secretParamValues } from '../model/params.js';
+import { InvalidInputError, LeaseLostError, NotFoundError } from '../model/errors.js';
+import { assertScheduledLogicalDate } from '../model/logical-date.js';
+import { resolveParams, secretParamValues } from '../model/params.js';
 import { RunExecution } from '../scheduler/run-execution.js';
 import { PoolSlots } from '../scheduler/slots.js';
+import { StateWriter } from '../state/state-writer.js';
+import { runTransition } from '../state/transitions.js';
 import type { DagRunRecord, RunFilter, TryRecord } from '../store/records.js';
 import type { RunStore } from '../store/run-store.js';
 import { SqliteRunStore } from '../store/sqlite-store.js';
@@ -29,8 +32,9 @@ import type {
 import { dueConsumers } from './assets.js';
 import { executeBackfill, planBackfill } from './backfill.js';
 import { clearRun } from './clear.js';
-import { holderIsGone, RunLease } from './lease.js';
+import { RunLease } from './lease.js';
 import { prepareRun } from './prepare-run.js';
+import { effectiveParams, recordableParams, secretParams } from './run-params.js';
 import { summarizeRun } from './summary.js';
 import { testTask } from './test-task.js';
 
@@ -41,8 +45,13 @@ export interface EngineOptions {
   readonly store?: RunStore;
   /** @default the system clock */
   readonly clock?: Clock;
-  /** @default LocalExecutor */
+  /**
+   * Where tries run. @default InProcessExecutor (this process: for tests and embedding); the CLI uses a
+   * `ProcessPoolExecutor`, which isolates each try in a worker process and enforces timeouts.
+   */
   readonly executor?: Executor;
+  /** The module each DAG was loaded from (by DAG id): executors that run tries in other processes import it. */
+  readonly dagFile?: (dagId: string) => string | undefined;
   /** Named pools and their slot counts, e.g. `{ duckdb: 1 }`. Unlisted pools are unbounded. */
   readonly pools?: Readonly<Record<string, number>>;
   /** @default 30_000 */
@@ -63,6 +72,9 @@ export class Engine {
   readonly #leaseTtlMs: number;
   readonly #random: () => number;
   readonly #secrets: readonly string[];
+  readonly #dagFile: (dagId: string) => string | undefined;
+  /** DAGs this engine was asked to run, by id: what the in-process executor runs. */
+  readonly #dags = new Map<string, Dag>();
   #closed = false;
 
   private constructor(
@@ -72,9 +84,12 @@ export class Engine {
   ) {
     this.logsDir = path.join(home, 'logs');
     this.#clock = options.clock ?? systemClock;
-    this.#executor = options.executor ?? new LocalExecutor(this.#clock);
-    this.#pools = new PoolSlots(options.pools);
     this.#logs = new LogRouter(this.logsDir);
+    this.#executor =
+      options.executor ??
+      new InProcessExecutor({ clock: this.#clock, logs: this.#logs, resolveDag: (id) => this.#dags.get(id) });
+    this.#pools = new PoolSlots(options.pools);
+    this.#dagFile = options.dagFile ?? (() => undefined);
     this.#leaseTtlMs = options.leaseTtlMs ?? 30_000;
     this.#random = options.random ?? Math.random;
     this.#secrets = options.secrets ?? [];
@@ -89,6 +104,8 @@ export class Engine {
   /** Executes the run of `dag` for a logical date, or resumes it; then the asset-triggered runs it causes. */
   async run(dag: Dag, options: RunOptions): Promise<RunResult> {
     const logicalDate = toDate(options.logicalDate);
+    this.#dags.set(dag.id, dag);
+    assertScheduledLogicalDate(dag, logicalDate);
     const selection = this.#selection(dag, options.tasks);
     const emit = options.onEvent ?? (() => {});
     const iso = logicalDate.toISOString();
@@ -101,7 +118,7 @@ export class Engine {
         logicalDate: iso,
         runType,
         // Secret values never reach the state database; a resume takes them from the DAG or the caller again.
-        params: withoutSecrets(dag, params),
+        params: recordableParams(dag, params),
         createdAt: this.#now(),
       },
       dag.tasks.map((t) => t.id),
@@ -121,10 +138,16 @@ export class Engine {
         triggered: await this.#triggerConsumers(dag, summary, options),
       };
     }
-    const lease = await RunLease.acquire(this.store, this.#clock, dag.id, run.runId, this.#leaseTtlMs);
+    // The heartbeat may find the lease taken over at any moment: the execution then stops at once.
+    let onLost = (_error: LeaseLostError): void => {};
+    const lease = await RunLease.acquire(this.store, this.#clock, dag.id, run.runId, this.#leaseTtlMs, {
+      onLost: (holder) => onLost(new LeaseLostError(dag.id, run.runId, lease.epoch, holder)),
+    });
     let state: DagRunRecord['state'];
     try {
-      state = await this.#execute(dag, run, lease, selection, options, emit);
+      state = await this.#execute(dag, run, lease, selection, options, emit, (stop) => {
+        onLost = stop;
+      });
     } finally {
       await lease.release();
     }
@@ -141,12 +164,15 @@ export class Engine {
     selection: ReadonlySet<string> | undefined,
     options: RunOptions,
     emit: (e: EngineEvent) => void,
+    watchLease: (stop: (error: LeaseLostError) => void) => void,
   ): Promise<DagRunRecord['state']> {
+    const fence = lease.fence;
+    const writer = new StateWriter(this.store, fence);
     const known = new Set((await this.store.listTaskInstances(dag.id, run.runId)).map((t) => t.taskId));
-    const added = dag.tasks.filter((t) => !known.has(t.id));
-    await this.store.apply(
-      added.map((t) => ({ kind: 'add-task', dagId: dag.id, runId: run.runId, taskId: t.id }) as const),
-    );
+    for (const t of dag.tasks) {
+      if (!known.has(t.id)) writer.stage({ kind: 'add-task', dagId: dag.id, runId: run.runId, taskId: t.id });
+    }
+    await writer.commit();
     const instances = await this.store.listTaskInstances(dag.id, run.runId);
     const orphanTries = (await this.store.listTries(dag.id, run.runId)).filter((t) => t.state === 'running');
     if (selection) this.#checkSelection(dag, selection, instances);
@@ -159,11 +185,14 @@ export class Engine {
       selection,
       now: this.#now(),
     });
+    // A resume keeps the params recorded with the run; values given now replace them and are recorded.
+    const params = effectiveParams(dag, run.params, options.params);
     const startedAt = this.#now();
-    await this.store.apply([
+    writer.stage(
       ...prepared.changes,
-      { kind: 'run', dagId: dag.id, runId: run.runId, state: 'running', startedAt, endedAt: null },
-    ]);
+      runTransition(run, 'running', { startedAt, endedAt: null, params: recordableParams(dag, params) }),
+    );
+    await writer.commit();
     emit({
       type: 'run-state',
       dagId: dag.id,
@@ -172,10 +201,6 @@ export class Engine {
       state: 'running',
       at: startedAt,
     });
-    const params: Record<string, ParamValue> =
-      options.params !== undefined
-        ? resolveParams(dag.id, dag.params, options.params)
-        : { ...resolveParams(dag.id, dag.params), ...withoutSecrets(dag, run.params) };
     const masker = new SecretMasker([...this.#secrets, ...secretParamValues(dag.params, params)]);
     const execution = new RunExecution(
       {
@@ -186,19 +211,24 @@ export class Engine {
         logs: this.#logs,
         random: this.#random,
         onEvent: emit,
+        dagFile: this.#dagFile(dag.id),
+        fence,
       },
       dag,
       { ...run, lease: null },
       prepared.instances,
-      params,
+      { plain: recordableParams(dag, params), secret: secretParams(dag, params) },
       masker,
       selection,
     );
+    watchLease((error) => execution.leaseLost(error));
+    // A lost lease rejects here (LeaseLostError): nothing more is written, the new owner carries on.
     const state = await execution.execute(options.signal);
     const endedAt = this.#now();
-    await this.store.apply([
-      { kind: 'run', dagId: dag.id, runId: run.runId, state, endedAt: state === 'queued' ? null : endedAt },
-    ]);
+    writer.stage(
+      runTransition({ ...run, state: 'running' }, state, { endedAt: state === 'queued' ? null : endedAt }),
+    );
+    await writer.commit();
     emit({
       type: 'run-state',
       dagId: dag.id,
@@ -207,9 +237,6 @@ export class Engine {
       state,
       at: endedAt,
     });
-    if (lease.lost) {
-      throw new LeaseConflictError(dag.id, run.runId, 'another process (our lease expired while running)');
-    }
     return state;
   }
 
@@ -291,16 +318,15 @@ export class Engine {
     if (!run) {
       throw new NotFoundError(`DAG '${dag.id}' has no run for ${logicalDateLabel(toDate(logicalDate))}`);
     }
-    if (
-      run.lease &&
-      !options.dryRun &&
-      run.lease.expiresAt > this.#now() &&
-      !holderIsGone(run.lease, run.lease.host)
-    ) {
-      throw new LeaseConflictError(dag.id, run.runId, `process ${run.lease.pid} on ${run.lease.host}`);
-    }
     this.#selection(dag, options.tasks);
-    return clearRun(this.store, dag, run, options);
+    if (options.dryRun) return clearRun(this.store, dag, run, options, undefined);
+    // Clearing writes task state, so it holds the run's lease like an execution (LeaseConflictError if taken).
+    const lease = await RunLease.acquire(this.store, this.#clock, dag.id, run.runId, this.#leaseTtlMs);
+    try {
+      return await clearRun(this.store, dag, run, options, lease.fence);
+    } finally {
+      await lease.release();
+    }
   }
 
   planBackfill(dag: Dag, options: BackfillOptions): Promise<BackfillPlan> {
@@ -331,6 +357,7 @@ export class Engine {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#executor.close();
     this.#logs.close();
     await this.store.close();
   }
@@ -343,11 +370,4 @@ export function toDate(value: string | Date): Date {
     return value;
   }
   return parseLogicalDate(value);
-}
-
-/** Params as stored with a run: values of params declared `secret` are left out. */
-function withoutSecrets(dag: Dag, params: Readonly<Record<string, ParamValue>>): Record<string, ParamValue> {
-  const out: Record<string, ParamValue> = {};
-  for (const [name, value] of Object.entries(params)) if (!dag.params[name]?.secret) out[name] = value;
-  return out;
 }

@@ -1,6 +1,7 @@
 import type { Dag } from '../model/dag.js';
 import { TaskInterruptedError } from '../model/errors.js';
-import { assertTransition, isFinal, type TaskState } from '../model/states.js';
+import { isFinal, type TaskState } from '../model/states.js';
+import { taskTransition } from '../state/transitions.js';
 import type { StateChange, TaskInstanceRecord, TryRecord } from '../store/records.js';
 
 export interface PrepareInput {
@@ -48,40 +49,20 @@ export function prepareRun(input: PrepareInput): { changes: StateChange[]; insta
     const selected = input.selection ? input.selection.has(ti.taskId) : true;
     const keep: readonly TaskState[] = input.force || input.selection ? [] : ['success', 'skipped'];
     if (!selected || (keep.includes(ti.state) && isFinal(ti.state))) return ti;
-    const subject = `${dag.id}/${runId}/${ti.taskId}`;
-    let from = ti.state;
-    if (from === 'running') {
+    let current = ti;
+    if (current.state === 'running') {
       // The zombie's try failed; record the task failed before it is reset, as the transition table demands.
-      assertTransition(subject, from, 'failed');
-      changes.push({
-        kind: 'task',
-        dagId: dag.id,
-        runId,
-        taskId: ti.taskId,
-        state: 'failed',
-        endedAt: input.now,
-      });
-      from = 'failed';
+      const failed = taskTransition(current, 'failed', { endedAt: input.now });
+      changes.push(failed.change);
+      current = failed.record;
     }
-    assertTransition(subject, from, 'none');
-    const reset: TaskInstanceRecord = {
-      ...ti,
-      state: 'none',
+    const reset = taskTransition(current, 'none', {
       maxTries: ti.tryNumber + def.options.retries + 1,
       output: ti.state === 'success' && !input.force && !input.selection ? ti.output : null,
       nextTryAt: null,
-    };
-    changes.push({
-      kind: 'task',
-      dagId: dag.id,
-      runId,
-      taskId: ti.taskId,
-      state: 'none',
-      maxTries: reset.maxTries,
-      output: reset.output,
-      nextTryAt: null,
     });
-    return reset;
+    changes.push(reset.change);
+    return reset.record;
   });
   return { changes, instances };
 }

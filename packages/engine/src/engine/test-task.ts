@@ -1,15 +1,17 @@
+import type { TryOutcome } from '../executor/executor.js';
+import { InProcessExecutor, type TryLogOpener } from '../executor/in-process-executor.js';
+import type { TryDescriptor, TryJob } from '../executor/try-descriptor.js';
 import type { TaskInstanceKey } from '../logging/logger.js';
 import { SecretMasker } from '../logging/mask.js';
 import type { LogRouter } from '../logging/try-log.js';
 import type { Dag } from '../model/dag.js';
-import { SkipTask, TaskTimeoutError } from '../model/errors.js';
+import { TaskInterruptedError } from '../model/errors.js';
 import { resolveParams, secretParamValues } from '../model/params.js';
 import { dataIntervalOf } from '../model/schedule.js';
-import { buildContext } from '../runtime/build-context.js';
-import { normalizeOutput } from '../runtime/output.js';
 import type { RunStore } from '../store/run-store.js';
 import type { Clock } from '../time/clock.js';
 import type { TestTaskOptions, TestTaskResult } from './api-types.js';
+import { recordableParams, secretParams } from './run-params.js';
 
 interface TestDeps {
   readonly store: RunStore;
@@ -18,7 +20,11 @@ interface TestDeps {
   readonly secrets: readonly string[];
 }
 
-/** Runs one task once; reads upstream outputs from the stored run when there is one; writes nothing. */
+/**
+ * Runs one task once, like `airflow tasks test`, through the same descriptor and executor path as a run
+ * (in this process, so a debugger or `console.log` works): upstream outputs come from the stored run when
+ * there is one; nothing is recorded and log lines go to `onLog` instead of a file.
+ */
 export async function testTask(
   deps: TestDeps,
   dag: Dag,
@@ -32,54 +38,59 @@ export async function testTask(
   const instances = run ? await deps.store.listTaskInstances(dag.id, run.runId) : [];
   const masker = new SecretMasker([...deps.secrets, ...secretParamValues(dag.params, params)]);
   const key: TaskInstanceKey = { dagId: dag.id, runId: run?.runId ?? 'test', taskId, tryNumber: 1 };
-  const log = deps.logs.callbackLogger(key, masker, options.onLog ?? (() => {}));
-  const controller = new AbortController();
-  const onAbort = (): void => controller.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  const ctx = buildContext({
-    ...key,
+  const upstreamOutputs: Record<string, unknown> = {};
+  const upstreamMissing: Record<string, string> = {};
+  for (const id of def.upstreamIds) {
+    const ti = instances.find((t) => t.taskId === id);
+    if (ti?.state === 'success') upstreamOutputs[id] = ti.output;
+    else
+      upstreamMissing[id] =
+        `no stored successful run of it for ${logicalDate.toISOString().slice(0, 10)}; run the DAG first`;
+  }
+  const interval = dataIntervalOf(dag.parsedSchedule, logicalDate);
+  const descriptor: TryDescriptor = {
+    key,
+    dagFile: undefined,
     maxTries: 1,
-    logicalDate,
-    dataInterval: dataIntervalOf(dag.parsedSchedule, logicalDate),
-    params,
-    upstreamIds: def.upstreamIds,
-    upstreamOutput: (id) => {
-      const ti = instances.find((t) => t.taskId === id);
-      return ti?.state === 'success'
-        ? { output: ti.output }
-        : {
-            missing: `no stored successful run of it for ${logicalDate.toISOString().slice(0, 10)}; run the DAG first`,
-          };
+    logicalDate: logicalDate.toISOString(),
+    dataInterval: { start: interval.start.toISOString(), end: interval.end.toISOString() },
+    params: recordableParams(dag, params),
+    secretParams: Object.keys(secretParams(dag, params)),
+    upstreamOutputs,
+    upstreamMissing,
+    timeoutMs: def.options.executionTimeout,
+    fence: null,
+    logPath: '',
+  };
+  const job: TryJob = { descriptor, secrets: { params: secretParams(dag, params), mask: masker.values() } };
+  const onLog = options.onLog ?? (() => {});
+  const logs: TryLogOpener = {
+    openTryLog: (k, m) => {
+      const logger = deps.logs.callbackLogger(k, m, onLog);
+      return {
+        logger,
+        ready: Promise.resolve(),
+        logError: (error) =>
+          logger.error(`try failed: ${error.message}`, {
+            error: { name: error.name, message: error.message, stack: error.stack },
+          }),
+        close: () => {},
+      };
     },
-    log,
-    signal: controller.signal,
-    masker,
-  });
+  };
+  const executor = new InProcessExecutor({ clock: deps.clock, logs, resolveDag: () => dag });
   const started = deps.clock.now();
-  const timeout = def.options.executionTimeout;
-  let cancelTimer = (): void => {};
-  const deadline = new Promise<never>((_, reject) => {
-    if (timeout !== undefined) {
-      cancelTimer = deps.clock.setTimer(timeout, () => {
-        const error = new TaskTimeoutError(timeout);
-        controller.abort(error);
-        reject(error);
-      });
-    }
-  });
+  const onAbort = (): void => executor.cancel(key, new TaskInterruptedError('test interrupted (cancelled)'));
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const output = await Promise.race([Promise.resolve(def.run(ctx)), deadline]);
-    return {
-      kind: 'success',
-      output: normalizeOutput(taskId, output),
-      durationMs: deps.clock.now() - started,
-    };
-  } catch (error) {
+    const outcome = await new Promise<TryOutcome>((resolve) =>
+      executor.submit(job, { started: () => {}, finished: (_k, o) => resolve(o) }),
+    );
     const durationMs = deps.clock.now() - started;
-    if (error instanceof SkipTask) return { kind: 'skipped', reason: error.reason, durationMs };
-    return { kind: 'failed', error: error instanceof Error ? error : new Error(String(error)), durationMs };
+    if (outcome.kind === 'success') return { kind: 'success', output: outcome.output, durationMs };
+    if (outcome.kind === 'skipped') return { kind: 'skipped', reason: outcome.reason, durationMs };
+    return { kind: 'failed', error: outcome.error, durationMs };
   } finally {
-    cancelTimer();
     options.signal?.removeEventListener('abort', onAbort);
   }
 }

@@ -1,4 +1,5 @@
 import type { TaskInstanceKey } from '../logging/logger.js';
+import type { TryJob } from './try-descriptor.js';
 
 /** How one try ended. */
 export type TryOutcome =
@@ -12,24 +13,37 @@ export type TryOutcome =
     }
   | { readonly kind: 'skipped'; readonly reason: string };
 
-/** A try handed to an executor. */
-export interface TaskJob {
-  readonly key: TaskInstanceKey;
-  /** Deadline of the try in milliseconds; the executor aborts the signal and fails the try when it passes. */
-  readonly timeoutMs: number | undefined;
-  /** Runs the task body with the executor's signal; resolves to the outcome (never rejects). */
-  execute(signal: AbortSignal): Promise<TryOutcome>;
+/** Where a try ran, as reported when it starts. */
+export interface TryPlacement {
+  readonly host: string;
+  readonly pid: number;
+}
+
+export interface CancelOptions {
+  /** Kill the try's process now instead of giving it the grace period (the run was taken over). */
+  readonly kill?: boolean;
 }
 
 /** Executors report what happens; only the scheduler turns reports into state. */
 export interface ExecutorListener {
-  started(key: TaskInstanceKey): void;
+  started(key: TaskInstanceKey, placement: TryPlacement): void;
   finished(key: TaskInstanceKey, outcome: TryOutcome): void;
+  /** A body in another process registered a value to mask for the rest of the run. */
+  secret?(key: TaskInstanceKey, value: string): void;
 }
 
-/** Runs tries. The scheduler decides what runs and when; an executor decides only where and how. */
+/**
+ * Runs tries. The scheduler decides what runs and when; an executor decides only where and how.
+ * Implementations: `InProcessExecutor` (same process: `dag test` and unit tests) and `ProcessPoolExecutor`
+ * (isolated, reusable child processes with hard timeouts: what `dag run` uses).
+ */
 export interface Executor {
-  submit(job: TaskJob, listener: ExecutorListener): void;
-  /** Stops a try: its signal is aborted and it is reported failed with `error` at once. */
-  cancel(key: TaskInstanceKey, error: Error): void;
+  submit(job: TryJob, listener: ExecutorListener): void;
+  /**
+   * Stops a try: its signal is aborted and it is reported failed with `error` at once. Its process (if it
+   * has one) is stopped afterwards; a later try of the same task instance does not start before that.
+   */
+  cancel(key: TaskInstanceKey, error: Error, options?: CancelOptions): void;
+  /** Stops every try and releases processes; resolves when they are gone. */
+  close(): Promise<void>;
 }

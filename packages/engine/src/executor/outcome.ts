@@ -1,5 +1,6 @@
 import { NonRetryableError, RetryAfter, SkipTask } from '../model/errors.js';
 import type { TryOutcome } from './executor.js';
+import { permanentOsFailure } from './permanent-errors.js';
 
 /** Classifies what a task threw: retryability is a property of the error. */
 export function outcomeOfError(error: unknown): TryOutcome {
@@ -8,5 +9,5 @@ export function outcomeOfError(error: unknown): TryOutcome {
   if (err instanceof NonRetryableError) return { kind: 'failed', error: err, retryable: false };
   if (err instanceof RetryAfter)
     return { kind: 'failed', error: err, retryable: true, retryAfterMs: err.delayMs };
-  return { kind: 'failed', error: err, retryable: true };
+  return permanentOsFailure(err) ?? { kind: 'failed', error: err, retryable: true };
 }

@@ -14,6 +14,11 @@ export class SecretMasker {
     if (escaped !== secret) this.#needles.add(escaped);
   }
 
+  /** The values as registered (with their JSON-escaped forms), to hand to another process's masker. */
+  values(): string[] {
+    return [...this.#needles];
+  }
+
   get size(): number {
     return this.#needles.size;
   }
@@ -22,5 +27,21 @@ export class SecretMasker {
     let out = text;
     for (const needle of this.#needles) if (out.includes(needle)) out = out.split(needle).join('***');
     return out;
+  }
+}
+
+/** A masker of one try that reports values the body registers (`ctx.maskSecret`) so the whole run masks them. */
+export class ReportingMasker extends SecretMasker {
+  // A plain field, not #private: super() calls add() before a private field would exist.
+  private onAdd: ((secret: string) => void) | undefined;
+
+  constructor(values: Iterable<string>, onAdd: (secret: string) => void) {
+    super(values);
+    this.onAdd = onAdd;
+  }
+
+  override add(secret: string): void {
+    super.add(secret);
+    this.onAdd?.(secret);
   }
 }

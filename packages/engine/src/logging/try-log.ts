@@ -56,8 +56,7 @@ export class LogRouter {
    * The folder and file are created on libuv's thread pool, off the scheduler's thread: on slow file
    * systems they cost more than everything else a short task does. `ready` settles when the file is open.
    */
-  openTryLog(key: TaskInstanceKey, masker: SecretMasker): TryLog {
-    const file = this.pathOf(key);
+  openTryLog(key: TaskInstanceKey, masker: SecretMasker, file: string = this.pathOf(key)): TryLog {
     return new TryLog(this.#logger, key, file, openAppend(file), masker);
   }
 
@@ -129,6 +128,7 @@ export class TryLog {
   #fd: number | null = null;
   #pending: string[] = [];
   #closed = false;
+  #opened = false;
 
   constructor(
     logger: winston.Logger,
@@ -141,12 +141,15 @@ export class TryLog {
       masker,
       write: (line) => {
         if (this.#fd !== null) fs.writeSync(this.#fd, line);
-        else if (!this.#closed) this.#pending.push(line);
+        else if (!this.#opened) this.#pending.push(line);
+        // A body that logs after its try ended (a late timer, an ignored abort): the line still lands here.
+        else fs.appendFileSync(this.path, line);
       },
     };
     this.logger = new ScopedLogger(logger, key, sink);
     this.ready = opening.then((fd) => {
       this.#fd = fd;
+      this.#opened = true;
       for (const line of this.#pending) fs.writeSync(fd, line);
       this.#pending = [];
       if (this.#closed) this.#closeFd();

@@ -3,6 +3,8 @@
  * Retryability is a property of the error: anything not listed as non-retryable is retried.
  */
 
+import type { LeaseInfo } from '../store/records.js';
+
 /** Thrown by a task to fail at once, without using the remaining retries. */
 export class NonRetryableError extends Error {
   override readonly name: string = 'NonRetryableError';
@@ -100,4 +102,40 @@ export class NotFoundError extends Error {
 /** A value given by a user (date, param, range) is invalid. */
 export class InvalidInputError extends Error {
   override readonly name = 'InvalidInputError';
+}
+
+/**
+ * A write fenced with an epoch of a run's lease came after the lease was released or taken over (e.g. the
+ * process was paused past its lease and another one took the run). Nothing of the write was applied.
+ */
+export class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError';
+  constructor(
+    readonly dagId: string,
+    readonly runId: string,
+    /** Epoch of the lease the writer held. */
+    readonly epoch: number,
+    /** Who holds the lease now, or null when it was released. */
+    readonly holder: LeaseInfo | null,
+  ) {
+    super(
+      `lease of run ${dagId}/${runId} was lost (epoch ${epoch}): ` +
+        (holder ? `now held by process ${holder.pid} on ${holder.host} (epoch ${holder.epoch})` : 'released'),
+    );
+  }
+}
+
+/** A worker process ended while it ran a try (a crash, `process.exit`, out of memory, or a kill from outside). */
+export class WorkerCrashedError extends Error {
+  override readonly name = 'WorkerCrashedError';
+  constructor(
+    readonly pid: number,
+    readonly exitCode: number | null,
+    readonly signal: string | null,
+  ) {
+    super(
+      `worker process ${pid} ${signal ? `was killed by ${signal}` : `exited with exit code ${exitCode}`} ` +
+        'while it ran the try',
+    );
+  }
 }

@@ -1,22 +1,23 @@
-import os from 'node:os';
 import type { EngineEvent } from '../engine/api-types.js';
-import type { Executor, ExecutorListener, TryOutcome } from '../executor/executor.js';
-import { outcomeOfError } from '../executor/outcome.js';
+import type { Executor, ExecutorListener, TryOutcome, TryPlacement } from '../executor/executor.js';
+import type { TryDescriptor, TryJob } from '../executor/try-descriptor.js';
+import { appendLogLine } from '../logging/append-line.js';
 import type { TaskInstanceKey } from '../logging/logger.js';
 import type { SecretMasker } from '../logging/mask.js';
-import type { LogRouter, TryLog } from '../logging/try-log.js';
+import type { LogRouter } from '../logging/try-log.js';
 import type { Dag } from '../model/dag.js';
-import { TaskInterruptedError } from '../model/errors.js';
+import { LeaseLostError, TaskInterruptedError } from '../model/errors.js';
+import type { ParamValue } from '../model/params.js';
 import { dataIntervalOf } from '../model/schedule.js';
-import { assertTransition, isFailedState, isFinal, type RunState, type TaskState } from '../model/states.js';
+import { isFinal, type RunState, type TaskState } from '../model/states.js';
 import type { TaskDefinition } from '../model/task.js';
-import { buildContext } from '../runtime/build-context.js';
-import { normalizeOutput } from '../runtime/output.js';
-import type { DagRunRecord, StateChange, TaskInstanceRecord } from '../store/records.js';
+import { StateWriter } from '../state/state-writer.js';
+import { type TaskPatch, taskTransition } from '../state/transitions.js';
+import type { DagRunRecord, Fence, TaskInstanceRecord } from '../store/records.js';
 import type { RunStore } from '../store/run-store.js';
-import { applyTaskPatch } from '../store/shared.js';
 import type { Clock } from '../time/clock.js';
-import { retryDelayMs } from './retry-policy.js';
+import { decideFinishedTry } from './finished-try.js';
+import { runOutcome } from './run-outcome.js';
 import type { PoolSlots } from './slots.js';
 import { countUpstream, decide } from './trigger-rules.js';
 
@@ -28,13 +29,23 @@ export interface ExecutionDeps {
   readonly logs: LogRouter;
   readonly random: () => number;
   readonly onEvent: (event: EngineEvent) => void;
+  /** Module the DAG was loaded from, for executors that run tries in other processes. */
+  readonly dagFile: string | undefined;
+  /** The lease the run executes under: every write carries it, and so does every try. */
+  readonly fence: Fence;
+}
+
+/** Params of the run split as tries receive them: plain values in the descriptor, secret ones beside it. */
+export interface RunParams {
+  readonly plain: Readonly<Record<string, ParamValue>>;
+  readonly secret: Readonly<Record<string, ParamValue>>;
 }
 
 interface TaskSlot {
   def: TaskDefinition;
   ti: TaskInstanceRecord;
   index: number;
-  log?: TryLog;
+  logPath?: string;
   startedMs?: number;
 }
 
@@ -54,7 +65,7 @@ export class RunExecution {
   readonly #ready = new Set<TaskSlot>();
   /** Selected tasks not yet in a final state. */
   #unfinished = 0;
-  #pending: StateChange[] = [];
+  readonly #writer: StateWriter;
   #events: EngineEvent[] = [];
   #active = 0;
   #tickScheduled = false;
@@ -66,7 +77,6 @@ export class RunExecution {
   #stopping: Error | null = null;
   #unsubscribe: () => void = () => {};
   #detachSignal: () => void = () => {};
-  readonly #host = os.hostname();
   /** Computed once: cron arithmetic per try would dominate the cost of short tasks. */
   readonly #interval: { start: Date; end: Date };
 
@@ -75,7 +85,7 @@ export class RunExecution {
     private readonly dag: Dag,
     private readonly run: DagRunRecord,
     instances: readonly TaskInstanceRecord[],
-    private readonly params: Record<string, unknown>,
+    private readonly params: RunParams,
     private readonly masker: SecretMasker,
     /** Only these tasks may be dispatched (others are left as they are); all when undefined. */
     private readonly selection: ReadonlySet<string> | undefined,
@@ -88,6 +98,7 @@ export class RunExecution {
       return { def, ti, index };
     });
     for (const slot of this.#order) this.#tasks.set(slot.def.id, slot);
+    this.#writer = new StateWriter(deps.store, deps.fence);
     this.#interval = dataIntervalOf(dag.parsedSchedule, new Date(run.logicalDate));
     for (const slot of this.#order) {
       if (!this.#selected(slot)) continue;
@@ -145,23 +156,10 @@ export class RunExecution {
     };
   }
 
-  #set(
-    slot: TaskSlot,
-    state: TaskState,
-    patch: Omit<Extract<StateChange, { kind: 'task' }>, 'kind' | 'dagId' | 'runId' | 'taskId' | 'state'> = {},
-    error?: string,
-  ): void {
+  #set(slot: TaskSlot, state: TaskState, patch: TaskPatch = {}, error?: string): void {
     const from = slot.ti.state;
-    assertTransition(`${this.run.dagId}/${this.run.runId}/${slot.def.id}`, from, state);
-    const change = {
-      kind: 'task',
-      dagId: this.run.dagId,
-      runId: this.run.runId,
-      taskId: slot.def.id,
-      state,
-      ...patch,
-    } as const;
-    slot.ti = applyTaskPatch(slot.ti, change);
+    const { change, record } = taskTransition(slot.ti, state, patch);
+    slot.ti = record;
     const wasFinal = isFinal(from);
     const nowFinal = isFinal(state);
     if (this.#selected(slot) && wasFinal !== nowFinal) this.#unfinished += nowFinal ? -1 : 1;
@@ -172,7 +170,7 @@ export class RunExecution {
         if (down.ti.state === 'none' && this.#selected(down)) this.#candidates.add(down);
       }
     }
-    this.#pending.push(change);
+    this.#writer.stage(change);
     this.#events.push({
       type: 'task-state',
       dagId: this.run.dagId,
@@ -182,7 +180,7 @@ export class RunExecution {
       tryNumber: slot.ti.tryNumber,
       at: this.#iso(),
       ...(error === undefined ? {} : { error }),
-      ...(slot.log ? { logPath: slot.log.path } : {}),
+      ...(slot.logPath ? { logPath: slot.logPath } : {}),
     });
   }
 
@@ -207,11 +205,9 @@ export class RunExecution {
     this.#ticking = true;
     try {
       const toSubmit = this.#stopping ? [] : this.#schedule();
-      const changes = this.#pending;
       const events = this.#events;
-      this.#pending = [];
       this.#events = [];
-      await this.deps.store.apply(changes);
+      await this.#writer.commit();
       for (const e of events) this.deps.onEvent(e);
       for (const slot of toSubmit) this.#submit(slot);
       this.#maybeFinish();
@@ -281,66 +277,51 @@ export class RunExecution {
 
   #submit(slot: TaskSlot): void {
     const key = this.#key(slot);
-    const log = this.deps.logs.openTryLog(key, this.masker);
-    slot.log = log;
+    const logPath = this.deps.logs.pathOf(key);
+    slot.logPath = logPath;
     const listener: ExecutorListener = {
-      started: () => this.#onStarted(slot),
+      started: (_k, placement) => this.#onStarted(slot, placement),
       finished: (_k, outcome) => this.#onFinished(slot, outcome),
+      secret: (_k, value) => this.masker.add(value),
     };
-    this.deps.executor.submit(
-      {
-        key,
-        timeoutMs: slot.def.options.executionTimeout,
-        execute: (signal) => this.#runBody(slot, key, log, signal),
-      },
-      listener,
-    );
+    const job: TryJob = {
+      descriptor: this.#descriptor(slot, key, logPath),
+      secrets: { params: this.params.secret, mask: this.masker.values() },
+    };
+    this.deps.executor.submit(job, listener);
   }
 
-  async #runBody(
-    slot: TaskSlot,
-    key: TaskInstanceKey,
-    log: TryLog,
-    signal: AbortSignal,
-  ): Promise<TryOutcome> {
-    const ctx = buildContext({
-      dagId: key.dagId,
-      runId: key.runId,
-      taskId: key.taskId,
-      tryNumber: key.tryNumber,
-      maxTries: slot.ti.maxTries,
-      logicalDate: new Date(this.run.logicalDate),
-      dataInterval: this.#interval,
-      params: this.params,
-      upstreamIds: slot.def.upstreamIds,
-      upstreamOutput: (id) => {
-        const up = this.#tasks.get(id)!.ti;
-        return up.state === 'success' ? { output: up.output } : { missing: `it is ${up.state}, not success` };
-      },
-      log: log.logger,
-      signal,
-      masker: this.masker,
-    });
-    try {
-      await log.ready;
-      const output = await slot.def.run(ctx);
-      return { kind: 'success', output: normalizeOutput(key.taskId, output) };
-    } catch (error) {
-      return outcomeOfError(error);
+  #descriptor(slot: TaskSlot, key: TaskInstanceKey, logPath: string): TryDescriptor {
+    const upstreamOutputs: Record<string, unknown> = {};
+    const upstreamMissing: Record<string, string> = {};
+    for (const id of slot.def.upstreamIds) {
+      const up = this.#tasks.get(id)!.ti;
+      if (up.state === 'success') upstreamOutputs[id] = up.output;
+      else upstreamMissing[id] = `it is ${up.state}, not success`;
     }
+    return {
+      key,
+      dagFile: this.deps.dagFile,
+      maxTries: slot.ti.maxTries,
+      logicalDate: this.run.logicalDate,
+      dataInterval: { start: this.#interval.start.toISOString(), end: this.#interval.end.toISOString() },
+      params: this.params.plain,
+      secretParams: Object.keys(this.params.secret),
+      upstreamOutputs,
+      upstreamMissing,
+      timeoutMs: slot.def.options.executionTimeout,
+      fence: { owner: this.deps.fence.owner, epoch: this.deps.fence.epoch },
+      logPath,
+    };
   }
 
-  #onStarted(slot: TaskSlot): void {
+  #onStarted(slot: TaskSlot, placement: TryPlacement): void {
     if (slot.ti.state !== 'queued') return;
     const now = this.deps.clock.now();
     slot.startedMs = now;
     const startedAt = new Date(now).toISOString();
-    slot.log?.logger.info(`starting try ${slot.ti.tryNumber} of ${slot.ti.maxTries}`, {
-      host: this.#host,
-      pid: process.pid,
-    });
     this.#set(slot, 'running', { startedAt, endedAt: null, durationMs: null });
-    this.#pending.push({
+    this.#writer.stage({
       kind: 'try-start',
       record: {
         dagId: this.run.dagId,
@@ -354,9 +335,9 @@ export class RunExecution {
         errorName: null,
         errorMessage: null,
         errorStack: null,
-        logPath: slot.log?.path ?? '',
-        host: this.#host,
-        pid: process.pid,
+        logPath: slot.logPath ?? '',
+        host: placement.host,
+        pid: placement.pid,
       },
     });
     this.#kick();
@@ -368,32 +349,30 @@ export class RunExecution {
     const now = this.deps.clock.now();
     const endedAt = new Date(now).toISOString();
     const durationMs = now - (slot.startedMs ?? now);
-    const log = slot.log;
-    let state: TaskState;
-    let error: Error | undefined;
-    let nextTryAt: string | null = null;
-    if (outcome.kind === 'success') {
-      state = 'success';
-      log?.logger.info('try succeeded', { durationMs });
-    } else if (outcome.kind === 'skipped') {
-      state = 'skipped';
-      log?.logger.info(`task skipped: ${outcome.reason}`, { durationMs });
-    } else {
-      error = outcome.error;
-      const retry = outcome.retryable && !this.#stopping && slot.ti.tryNumber < slot.ti.maxTries;
-      state = retry ? 'up_for_retry' : 'failed';
-      log?.logError(error);
-      if (retry) {
-        const delay =
-          outcome.retryAfterMs ?? retryDelayMs(slot.def.options, slot.ti.tryNumber, this.deps.random());
-        nextTryAt = new Date(now + delay).toISOString();
-        log?.logger.info(`retrying in ${delay} ms (try ${slot.ti.tryNumber + 1} of ${slot.ti.maxTries})`);
-      }
+    const decided = decideFinishedTry({
+      outcome,
+      tryNumber: slot.ti.tryNumber,
+      maxTries: slot.ti.maxTries,
+      options: slot.def.options,
+      stopping: this.#stopping !== null,
+      nowMs: now,
+      random: this.deps.random(),
+    });
+    const state: TaskState = decided.state;
+    const error = 'error' in decided ? decided.error : undefined;
+    const nextTryAt = decided.state === 'up_for_retry' ? new Date(decided.nextTryAt).toISOString() : null;
+    if (decided.state === 'up_for_retry' && slot.logPath) {
+      appendLogLine(
+        slot.logPath,
+        this.#key(slot),
+        this.masker,
+        'info',
+        `retrying in ${decided.delayMs} ms (try ${slot.ti.tryNumber + 1} of ${slot.ti.maxTries})`,
+      );
     }
-    log?.close();
     if (slot.ti.state === 'queued') {
       // Finished without a `started` report (cancelled in the queue): record the try all the same.
-      this.#onStarted(slot);
+      this.#onStarted(slot, { host: '', pid: 0 });
     }
     const message = error ? this.masker.mask(error.message) : undefined;
     this.#set(
@@ -407,7 +386,7 @@ export class RunExecution {
       },
       message,
     );
-    this.#pending.push({
+    this.#writer.stage({
       kind: 'try-end',
       dagId: this.run.dagId,
       runId: this.run.runId,
@@ -422,7 +401,7 @@ export class RunExecution {
     });
     if (state === 'success') {
       for (const asset of slot.def.outlets) {
-        this.#pending.push({
+        this.#writer.stage({
           kind: 'asset-event',
           event: {
             asset,
@@ -439,7 +418,7 @@ export class RunExecution {
   }
 
   #maybeFinish(): void {
-    if (!this.#finish || this.#active > 0 || this.#pending.length > 0 || this.#tickScheduled) return;
+    if (!this.#finish || this.#active > 0 || this.#writer.pendingCount > 0 || this.#tickScheduled) return;
     const canProgress = this.#ready.size > 0 || this.#retrying.size > 0;
     if (this.#unfinished > 0 && !this.#stopping && canProgress) {
       // Something waits for a retry time or for a pool slot another run holds: its timer or the pool wakes us.
@@ -448,25 +427,33 @@ export class RunExecution {
     this.#retryTimer?.cancel();
     this.#unsubscribe();
     this.#detachSignal();
-    let state: RunState = 'success';
-    for (const slot of this.#order) {
-      if (isFailedState(slot.ti.state)) {
-        state = 'failed';
-        break;
-      }
-      if (!isFinal(slot.ti.state)) state = 'queued';
-    }
     // An interrupted run stays resumable: the next `dag run` or the same backfill continues it.
-    if (this.#stopping) state = 'queued';
+    const state = runOutcome(
+      this.#order.map((slot) => slot.ti.state),
+      this.#stopping !== null,
+    );
     const finish = this.#finish;
     this.#finish = null;
     finish(state);
   }
 
+  /** Another process holds the run now: kill our tries at once and write nothing more. */
+  leaseLost(error: LeaseLostError): void {
+    this.#abandon(error);
+  }
+
   #abandon(error: unknown): void {
+    if (!this.#fail) return;
+    const lost = error instanceof LeaseLostError;
     for (const slot of this.#order) {
       if (slot.ti.state === 'queued' || slot.ti.state === 'running') {
-        this.deps.executor.cancel(this.#key(slot), new TaskInterruptedError('the state store failed'));
+        this.deps.executor.cancel(
+          this.#key(slot),
+          new TaskInterruptedError(
+            lost ? 'the run was taken over by another process' : 'the state store failed',
+          ),
+          { kill: lost },
+        );
       }
     }
     this.#retryTimer?.cancel();

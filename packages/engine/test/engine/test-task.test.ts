@@ -59,7 +59,12 @@ describe('Engine.testTask', () => {
     });
 
     expect(result).to.deep.include({ kind: 'success', output: 40 });
-    expect(lines.map((l) => [l.message, l.taskId])).to.deep.equal([['loading with ***', 'load']]);
+    // The same lines a run's try writes: `dag test` goes through the same executor path.
+    expect(lines.map((l) => [l.message, l.taskId])).to.deep.equal([
+      ['starting try 1 of 1', 'load'],
+      ['loading with ***', 'load'],
+      ['try succeeded', 'load'],
+    ]);
     const status = await engine.status(dag, DAY);
     expect(status?.tasks.find((t) => t.taskId === 'load')).to.deep.include({ state: 'none', tryNumber: 0 });
     expect(await engine.tries('tt', status!.runId, 'load')).to.deep.equal([]);

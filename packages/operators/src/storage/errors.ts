@@ -4,10 +4,14 @@ import { NonRetryableError } from '@streampro/engine';
 export type StorageErrorCode =
   /** The bucket does not exist. Final. */
   | 'NoSuchBucket'
-  /** The credentials are not allowed to do this. Final. */
+  /** The credentials (or, for a local store, the file permissions: EACCES, EPERM) do not allow this. Final. */
   | 'AccessDenied'
   /** The access key is unknown or the signature is wrong. Final. */
   | 'InvalidCredentials'
+  /** The local disk or quota is full (ENOSPC, EDQUOT). Final. */
+  | 'NoSpace'
+  /** The local filesystem is mounted read-only (EROFS). Final. */
+  | 'ReadOnly'
   /** No connection to the endpoint (refused, unknown host, timeout). Retryable. */
   | 'EndpointUnreachable'
   /** The object does not exist (yet). Retryable: it may appear later. */
@@ -45,8 +49,9 @@ export class StorageError extends Error implements StorageFailure {
 }
 
 /**
- * A storage failure that trying again cannot fix (missing bucket, bad credentials). It extends the
- * engine's NonRetryableError so the scheduler fails the task at once instead of spending its retries.
+ * A storage failure that trying again cannot fix (missing bucket, bad credentials, a full or read-only
+ * local disk). It extends the engine's NonRetryableError so the scheduler fails the task at once instead
+ * of spending its retries.
  */
 export class FatalStorageError extends NonRetryableError implements StorageFailure {
   override readonly name: string = 'FatalStorageError';

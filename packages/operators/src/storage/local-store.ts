@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { ObjectNotFoundError } from './errors.js';
 import { LOCAL_TEMP_DIR, validateKey, validatePrefix } from './keys.js';
+import { fatalLocalError } from './local-errors.js';
 import { fsyncFile, isMissingFileError, publishAtomically, siblingTempPath } from './local-files.js';
 import type { ObjectInfo, ObjectStore, TransferOptions } from './object-store.js';
 
@@ -14,7 +15,8 @@ import type { ObjectInfo, ObjectStore, TransferOptions } from './object-store.js
  * An object store on a local folder; keys map to files under the root.
  * Writes go to `<root>/.streampro-tmp/` first, are fsynced, then renamed into place, so a reader
  * sees the old object or the new one, never a partial file. Folders left empty by `delete` are
- * kept: removing them would race with a concurrent write into the same folder.
+ * kept: removing them would race with a concurrent write into the same folder. A full disk or quota, a
+ * read-only filesystem or a missing permission fails with FatalStorageError (not retried), with the path.
  */
 export class LocalStore implements ObjectStore {
   readonly uri: string;
@@ -28,7 +30,12 @@ export class LocalStore implements ObjectStore {
   /** Opens (and creates if needed) a store rooted at `root`; a relative root is resolved against the cwd. */
   static async open(root: string): Promise<LocalStore> {
     const absolute = path.resolve(root);
-    await mkdir(path.join(absolute, LOCAL_TEMP_DIR), { recursive: true });
+    try {
+      await mkdir(path.join(absolute, LOCAL_TEMP_DIR), { recursive: true });
+    } catch (error) {
+      const scope = { storeUri: pathToFileURL(absolute).href, operation: 'open the store', path: absolute };
+      throw fatalLocalError(error, scope) ?? error;
+    }
     return new LocalStore(absolute);
   }
 
@@ -75,12 +82,16 @@ export class LocalStore implements ObjectStore {
     const info = await this.head(key);
     if (!info) throw new ObjectNotFoundError(this.uri, key);
     const target = path.resolve(localPath);
-    await mkdir(path.dirname(target), { recursive: true });
-    await publishAtomically(siblingTempPath(target), target, async (temp) => {
-      await pipeline(createReadStream(source), createWriteStream(temp, { flush: true }), {
-        signal: options?.signal,
+    try {
+      await mkdir(path.dirname(target), { recursive: true });
+      await publishAtomically(siblingTempPath(target), target, async (temp) => {
+        await pipeline(createReadStream(source), createWriteStream(temp, { flush: true }), {
+          signal: options?.signal,
+        });
       });
-    });
+    } catch (error) {
+      throw this.fatal('download', error, key, target);
+    }
     return info;
   }
 
@@ -90,7 +101,7 @@ export class LocalStore implements ObjectStore {
       stats = await stat(this.pathOf(key));
     } catch (error) {
       if (isMissingFileError(error)) return undefined;
-      throw error;
+      throw this.fatal('stat', error, key);
     }
     return stats.isFile() ? toInfo(key, stats) : undefined;
   }
@@ -120,7 +131,11 @@ export class LocalStore implements ObjectStore {
   }
 
   async delete(key: string): Promise<void> {
-    await rm(this.pathOf(key), { force: true });
+    try {
+      await rm(this.pathOf(key), { force: true });
+    } catch (error) {
+      throw this.fatal('delete', error, key);
+    }
   }
 
   async close(): Promise<void> {
@@ -133,7 +148,11 @@ export class LocalStore implements ObjectStore {
 
   private async write(key: string, fill: (tempPath: string) => Promise<void>): Promise<ObjectInfo> {
     const target = this.pathOf(key);
-    await publishAtomically(path.join(this.tempDir, randomUUID()), target, fill);
+    try {
+      await publishAtomically(path.join(this.tempDir, randomUUID()), target, fill);
+    } catch (error) {
+      throw this.fatal('write', error, key);
+    }
     const info = await this.head(key);
     if (!info) throw new Error(`object '${key}' vanished from ${this.uri} right after it was written`);
     return info;
@@ -147,7 +166,7 @@ export class LocalStore implements ObjectStore {
       entries = await readdir(dir, { withFileTypes: true });
     } catch (error) {
       if (isMissingFileError(error)) return;
-      throw error;
+      throw this.fatal('list', error, dirKey === '' ? undefined : dirKey, dir);
     }
     for (const entry of entries) {
       if (dirKey === '' && entry.name === LOCAL_TEMP_DIR) continue;
@@ -165,7 +184,20 @@ export class LocalStore implements ObjectStore {
   }
 
   private mapMissing(key: string, error: unknown): unknown {
-    return isMissingFileError(error) ? new ObjectNotFoundError(this.uri, key, error) : error;
+    return isMissingFileError(error)
+      ? new ObjectNotFoundError(this.uri, key, error)
+      : this.fatal('read', error, key);
+  }
+
+  /** A permanent OS error as FatalStorageError (not retried); any other error as it is. */
+  private fatal(operation: string, error: unknown, key?: string, file?: string): unknown {
+    const scope = {
+      storeUri: this.uri,
+      operation,
+      path: file ?? (key === undefined ? this.root : this.pathOf(key)),
+      ...(key === undefined ? {} : { key }),
+    };
+    return fatalLocalError(error, scope) ?? error;
   }
 }
 

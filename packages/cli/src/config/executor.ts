@@ -1,0 +1,49 @@
+import { type Executor, ProcessPoolExecutor } from '@streampro/engine';
+import { UsageError } from '../errors.js';
+
+/** The Node option that lets worker processes import TypeScript DAG files, as this process does. */
+const TYPESCRIPT_LOADER = ['--import', import.meta.resolve('tsx')] as const;
+
+/**
+ * `STREAMPRO_EXECUTOR=in-process` runs tries inside the `dag` process (no isolation, no enforced timeouts):
+ * for debugging a task with a debugger, and for the benchmarks that compare both. Default: `processes`.
+ */
+export function inProcess(env: NodeJS.ProcessEnv): boolean {
+  const value = env.STREAMPRO_EXECUTOR;
+  if (value === undefined || value === '' || value === 'processes') return false;
+  if (value === 'in-process') return true;
+  throw new UsageError(`STREAMPRO_EXECUTOR must be 'processes' or 'in-process', got ${JSON.stringify(value)}`);
+}
+
+/** How long a run's lease lasts without a heartbeat: `STREAMPRO_LEASE_TTL_MS`, default 30 s. */
+export function leaseTtlMs(env: NodeJS.ProcessEnv): number {
+  return positiveInt(env, 'STREAMPRO_LEASE_TTL_MS') ?? 30_000;
+}
+
+/**
+ * The executor of `dag run` and `dag backfill`: a pool of worker processes, each try isolated, timeouts
+ * enforced by killing the process. `STREAMPRO_WORKERS` sets its size (default: the CPU count) and
+ * `STREAMPRO_KILL_GRACE_MS` how long a stopped try gets before SIGKILL (default 5000). A worker stops its
+ * body when this process has been silent for half the lease TTL, before any other process can take over.
+ */
+export function processPool(env: NodeJS.ProcessEnv): Executor {
+  const size = positiveInt(env, 'STREAMPRO_WORKERS');
+  const graceMs = positiveInt(env, 'STREAMPRO_KILL_GRACE_MS');
+  return new ProcessPoolExecutor({
+    ...(size === undefined ? {} : { size }),
+    ...(graceMs === undefined ? {} : { graceMs }),
+    ownerSilenceMs: Math.floor(leaseTtlMs(env) / 2),
+    execArgv: TYPESCRIPT_LOADER,
+    env,
+  });
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new UsageError(`${name} must be a whole number of at least 1, got ${JSON.stringify(raw)}`);
+  }
+  return n;
+}

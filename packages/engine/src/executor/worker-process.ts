@@ -1,0 +1,68 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { type WorkerSettings, workerSettingsEnv } from '../worker/settings.js';
+import type { FromWorker, ToWorker } from './worker-protocol.js';
+
+/** The worker entry point next to this module (`.ts` when the engine runs from source, `.js` when built). */
+const WORKER_MAIN = fileURLToPath(
+  new URL(`../worker/main${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url),
+);
+
+export interface WorkerProcessEvents {
+  message(message: FromWorker): void;
+  /** A line the process wrote to its real stdout/stderr (native code, or output before capture started). */
+  output(stream: 'stdout' | 'stderr', line: string): void;
+  exit(code: number | null, signal: NodeJS.Signals | null): void;
+}
+
+/** One child process of the pool and its IPC channel. */
+export class WorkerProcess {
+  readonly #child: ChildProcess;
+  readonly exited: Promise<void>;
+  #alive = true;
+
+  constructor(
+    execArgv: readonly string[],
+    env: NodeJS.ProcessEnv,
+    settings: WorkerSettings,
+    events: WorkerProcessEvents,
+  ) {
+    this.#child = fork(WORKER_MAIN, [], {
+      execArgv: [...execArgv],
+      env: { ...env, ...workerSettingsEnv(settings) },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    this.#child.on('message', (m: FromWorker) => events.message(m));
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const source = this.#child[stream];
+      if (source) readline.createInterface({ input: source }).on('line', (l) => events.output(stream, l));
+    }
+    // A failed send (the process just died) surfaces as its exit; nothing else to do here.
+    this.#child.on('error', () => {});
+    this.exited = new Promise((resolve) => {
+      // 'close', not 'exit': the last lines of its stdout/stderr are delivered before it.
+      this.#child.once('close', (code, signal) => {
+        this.#alive = false;
+        events.exit(code, signal);
+        resolve();
+      });
+    });
+  }
+
+  get pid(): number {
+    return this.#child.pid ?? -1;
+  }
+
+  get alive(): boolean {
+    return this.#alive;
+  }
+
+  send(message: ToWorker): void {
+    if (this.#alive && this.#child.connected) this.#child.send(message);
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    if (this.#alive) this.#child.kill(signal);
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * Internals of the engine for its own tests, benchmarks and the packages of this repository: building blocks
+ * of the scheduler, the stores and the executors. No stability promise; DAG authors use the main entry.
+ */
+export { holderIsGone, RunLease, type RunLeaseOptions } from './engine/lease.js';
+export { prepareRun } from './engine/prepare-run.js';
+export { effectiveParams, recordableParams, secretParams } from './engine/run-params.js';
+export { outcomeOfError } from './executor/outcome.js';
+export { describeOsError, isPermanentOsError, permanentOsErrorIn } from './executor/permanent-errors.js';
+export { appendLogLine } from './logging/append-line.js';
+export { LogRouter, TryLog } from './logging/try-log.js';
+export { runTry, type TryLogTarget } from './runtime/run-try.js';
+export { decideFinishedTry, type FinishedTry, type FinishedTryInput } from './scheduler/finished-try.js';
+export { runOutcome } from './scheduler/run-outcome.js';
+export { StateWriter } from './state/state-writer.js';
+export { runTransition, type TaskPatch, taskTransition } from './state/transitions.js';
+export { MIGRATIONS } from './store/migrations.js';
+export { applyTaskPatch } from './store/shared.js';

@@ -1,0 +1,19 @@
+/** Settings the pool passes to each worker process through its environment. */
+export interface WorkerSettings {
+  /** After this long without a ping from its owner, a worker stops the running body. */
+  readonly ownerSilenceMs: number;
+  /** How long a stopped body may take to settle before the worker exits anyway. */
+  readonly graceMs: number;
+}
+
+export const WORKER_SETTINGS_VARIABLE = 'STREAMPRO_WORKER_SETTINGS';
+
+export function workerSettingsEnv(settings: WorkerSettings): Record<string, string> {
+  return { [WORKER_SETTINGS_VARIABLE]: JSON.stringify(settings) };
+}
+
+export function parseWorkerSettings(env: NodeJS.ProcessEnv): WorkerSettings {
+  const raw = env[WORKER_SETTINGS_VARIABLE];
+  const parsed = raw ? (JSON.parse(raw) as Partial<WorkerSettings>) : {};
+  return { ownerSilenceMs: parsed.ownerSilenceMs ?? 15_000, graceMs: parsed.graceMs ?? 5_000 };
+}
