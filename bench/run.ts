@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { backfillBench } from './backfill.js';
 import { etlBench } from './etl.js';
+import { executorBench } from './executor.js';
 import type { BenchContext, Benchmark } from './lib/bench.js';
 import { describeMachine } from './lib/machine.js';
 import { type BenchReport, writeResults } from './lib/report.js';
@@ -16,6 +17,7 @@ import { startupBench } from './startup.js';
 
 const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   scheduler: schedulerBench,
+  executor: executorBench,
   etl: etlBench,
   pipeline: pipelineBench,
   backfill: backfillBench,
