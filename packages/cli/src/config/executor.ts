@@ -12,12 +12,23 @@ export function inProcess(env: NodeJS.ProcessEnv): boolean {
   const value = env.STREAMPRO_EXECUTOR;
   if (value === undefined || value === '' || value === 'processes') return false;
   if (value === 'in-process') return true;
-  throw new UsageError(`STREAMPRO_EXECUTOR must be 'processes' or 'in-process', got ${JSON.stringify(value)}`);
+  throw new UsageError(
+    `STREAMPRO_EXECUTOR must be 'processes' or 'in-process', got ${JSON.stringify(value)}`,
+  );
 }
+
+/** Shortest lease accepted: the heartbeat renews every second, and workers need several pings per half TTL. */
+const MIN_LEASE_TTL_MS = 3000;
 
 /** How long a run's lease lasts without a heartbeat: `STREAMPRO_LEASE_TTL_MS`, default 30 s. */
 export function leaseTtlMs(env: NodeJS.ProcessEnv): number {
-  return positiveInt(env, 'STREAMPRO_LEASE_TTL_MS') ?? 30_000;
+  const ttl = positiveInt(env, 'STREAMPRO_LEASE_TTL_MS') ?? 30_000;
+  if (ttl < MIN_LEASE_TTL_MS) {
+    throw new UsageError(
+      `STREAMPRO_LEASE_TTL_MS must be at least ${MIN_LEASE_TTL_MS} (a heartbeat renews the lease every second), got ${ttl}`,
+    );
+  }
+  return ttl;
 }
 
 /**

@@ -43,8 +43,6 @@ interface Slot {
   retiring: boolean;
 }
 
-const PING_MS = 1000;
-
 /**
  * Runs each try in a reusable child process (DAG modules load once per process). A try that passes its
  * deadline is reported failed at the deadline; its process gets `graceMs` to stop the body, then SIGKILL.
@@ -71,9 +69,11 @@ export class ProcessPoolExecutor implements Executor {
     this.#ownerSilenceMs = options.ownerSilenceMs ?? 15_000;
     this.#env = options.env ?? process.env;
     // Real time: the ping tells workers that this process is alive, whatever clock the scheduler uses.
+    // At least four pings within the silence a worker tolerates, so one late ping never stops a body.
+    const pingMs = Math.max(50, Math.min(1000, Math.floor(this.#ownerSilenceMs / 4)));
     this.#ping = setInterval(() => {
       for (const slot of this.#slots) slot.process.send({ type: 'ping' });
-    }, PING_MS);
+    }, pingMs);
     this.#ping.unref();
   }
 

@@ -10,7 +10,7 @@ import { outcomeOfError } from '../executor/outcome.js';
 import type { TryJob } from '../executor/try-descriptor.js';
 import { type FromWorker, fromWireError, type ToWorker, toWireOutcome } from '../executor/worker-protocol.js';
 import type { TaskInstanceKey } from '../logging/logger.js';
-import { ReportingMasker } from '../logging/mask.js';
+import { ReportingMasker, type SecretMasker } from '../logging/mask.js';
 import { LogRouter, type TryLog } from '../logging/try-log.js';
 import { NonRetryableError, TaskInterruptedError } from '../model/errors.js';
 import { runTry } from '../runtime/run-try.js';
@@ -22,6 +22,7 @@ interface Current {
   readonly key: TaskInstanceKey;
   readonly controller: AbortController;
   readonly log: TryLog;
+  readonly masker: SecretMasker;
 }
 
 const settings = parseWorkerSettings(process.env);
@@ -63,6 +64,28 @@ function stop(error: Error, code: number): void {
   setTimeout(() => exit(code), settings.graceMs).unref();
 }
 
+/**
+ * The owner is gone or silent: nothing the body does from now on could be recorded, and another process may
+ * soon run the task again, so the body gets no grace period. The try's log says why; the owner (if it comes
+ * back) hears that the try was interrupted; then the process exits.
+ */
+async function abandon(error: Error): Promise<void> {
+  const c = current;
+  if (!c) {
+    exit(0);
+    return;
+  }
+  c.controller.abort(error);
+  c.log.logError(error);
+  flushOutput();
+  await send({
+    type: 'finished',
+    key: c.key,
+    outcome: toWireOutcome({ kind: 'failed', error, retryable: true }, c.masker),
+  });
+  exit(0);
+}
+
 async function run(job: TryJob): Promise<void> {
   const d = job.descriptor;
   const masker = new ReportingMasker(job.secrets.mask, (value) => {
@@ -72,6 +95,7 @@ async function run(job: TryJob): Promise<void> {
     key: d.key,
     controller: new AbortController(),
     log: router.openTryLog(d.key, masker, d.logPath),
+    masker,
   };
   current = entry;
   lastPing = Date.now();
@@ -87,6 +111,11 @@ async function run(job: TryJob): Promise<void> {
     await send({ type: 'started', key: d.key, placement });
     outcome = outcomeOfError(error);
     if (outcome.kind === 'failed') entry.log.logError(outcome.error);
+  }
+  // A body stopped by its signal usually throws an AbortError: record why it was stopped instead.
+  const reason: unknown = entry.controller.signal.reason;
+  if (entry.controller.signal.aborted && outcome.kind === 'failed' && reason instanceof Error) {
+    outcome = { kind: 'failed', error: reason, retryable: outcome.retryable };
   }
   flushOutput();
   entry.log.close();
@@ -115,17 +144,19 @@ process.on('message', (message: ToWorker) => {
 // The owner decides about Ctrl-C (it sends `abort`, then SIGTERM and SIGKILL after its grace period).
 process.on('SIGINT', () => {});
 process.on('SIGTERM', () => stop(new TaskInterruptedError('the worker process received SIGTERM'), 0));
-process.on('disconnect', () => stop(new TaskInterruptedError('the scheduler owning this try went away'), 0));
+process.on(
+  'disconnect',
+  () => void abandon(new TaskInterruptedError('the scheduler owning this try went away')),
+);
 
 setInterval(() => {
   const silentMs = Date.now() - lastPing;
   if (current && !current.controller.signal.aborted && silentMs > settings.ownerSilenceMs) {
-    stop(
+    void abandon(
       new TaskInterruptedError(
         `the scheduler owning this try was silent for ${silentMs} ms (stopped, or lost its lease): ` +
           'the body was stopped so that no other owner can find it running',
       ),
-      0,
     );
   }
 }, 250).unref();
