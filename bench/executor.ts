@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Engine, ProcessPoolExecutor } from '@streampro/engine';
 import { type BenchContext, type BenchOutcome, repsOf, withTempDir } from './lib/bench.js';
 import { StartLatency } from './lib/latency.js';
+import { chainDag } from './lib/layered-dag.js';
 import { Rows } from './lib/report.js';
 import { percentile } from './lib/stats.js';
 
@@ -17,7 +18,8 @@ const POOL_DAG_FILE = fileURLToPath(new URL('./lib/pool-dag.ts', import.meta.url
  */
 async function chainRun(n: number, pool: boolean): Promise<{ roundTrips: number[]; startLatency: number[] }> {
   process.env.BENCH_POOL_CHAIN = String(n);
-  const { poolChain } = await import('./lib/pool-dag.js');
+  // The same DAG the workers build from the environment in lib/pool-dag.ts.
+  const poolChain = chainDag('bench_pool_chain', n);
   return withTempDir('executor', async (home) => {
     const engine = await Engine.open({
       home,

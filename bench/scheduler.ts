@@ -11,6 +11,7 @@ import { type BenchContext, type BenchOutcome, repsOf, withTempDir } from './lib
 import { CountingStore } from './lib/counting-store.js';
 import { StartLatency } from './lib/latency.js';
 import { chainDag, layeredDag, layeredEdges } from './lib/layered-dag.js';
+import { applyCost, openPostgres, postgresUnavailable, withSchema } from './lib/postgres.js';
 import { Rows } from './lib/report.js';
 import { summarize, type Timing, timed } from './lib/stats.js';
 import { durableWalk, memoryWalk } from './lib/walk-baselines.js';
@@ -18,6 +19,10 @@ import { durableWalk, memoryWalk } from './lib/walk-baselines.js';
 const ENGINE = 'StreamPro engine (SQLite, log per try)';
 const ENGINE_MEM = 'StreamPro engine (memory store, log per try)';
 const ENGINE_POOL = 'StreamPro engine, worker pool (SQLite, log per try)';
+const ENGINE_PG = 'StreamPro engine (PostgreSQL, log per try)';
+const APPLY_SQLITE = 'SqliteRunStore.apply';
+const APPLY_PG = 'PostgresRunStore.apply';
+const APPLY_SIZE = 100;
 const POOL_DAG_FILE = fileURLToPath(new URL('./lib/pool-dag.ts', import.meta.url));
 const DURABLE = 'baseline: durable walk';
 const DURABLE_LOGS = 'baseline: durable walk + log per try';
@@ -30,14 +35,20 @@ interface EngineRep {
   readonly latency: { p50: number; p99: number };
 }
 
+/** How an engine run opens its store: SQLite in the home, memory, or a PostgreSQL URL (a fresh schema). */
+type StoreKind = 'sqlite' | 'memory' | { readonly postgres: string };
+
 /** One end-to-end run of the layered DAG; the timed section is `engine.run` only (not open/close). */
-async function engineRun(layers: number, width: number, durable: boolean): Promise<EngineRep> {
+async function engineRun(layers: number, width: number, kind: StoreKind): Promise<EngineRep> {
   const dag = layeredDag('bench_sched', layers, width, width);
   const upstream = new Map(dag.tasks.map((t) => [t.id, t.upstreamIds] as const));
   return withTempDir('sched', async (home) => {
-    const inner: RunStore = durable
-      ? await SqliteRunStore.open(path.join(home, 'state.db'))
-      : new MemoryRunStore();
+    const inner: RunStore =
+      kind === 'sqlite'
+        ? await SqliteRunStore.open(path.join(home, 'state.db'))
+        : kind === 'memory'
+          ? new MemoryRunStore()
+          : await openPostgres(kind.postgres);
     const store = new CountingStore(inner);
     const engine = await Engine.open({ home, store });
     try {
@@ -66,7 +77,8 @@ async function engineRun(layers: number, width: number, durable: boolean): Promi
 async function poolRun(layers: number, width: number): Promise<Timing> {
   process.env.BENCH_POOL_LAYERS = String(layers);
   process.env.BENCH_POOL_WIDTH = String(width);
-  const { poolLayered } = await import('./lib/pool-dag.js');
+  // The same DAG the workers build from the environment in lib/pool-dag.ts.
+  const poolLayered = layeredDag('bench_pool', layers, width, width);
   return withTempDir('sched-pool', async (home) => {
     const engine = await Engine.open({
       home,
@@ -123,6 +135,11 @@ export async function schedulerBench(ctx: BenchContext): Promise<BenchOutcome> {
   const chainLength = ctx.quick ? 20 : 300;
   let commits = 0;
   let taskUpdates = 0;
+  // PostgreSQL rows run when a server answers; without one they are left out with a note saying why.
+  const noPostgres = await postgresUnavailable();
+  if (noPostgres) ctx.log(`scheduler: ${noPostgres}: skipping the PostgreSQL rows`);
+  const applyMs = { sqlite: [] as number[], postgres: [] as number[] };
+  const applyCount = ctx.quick ? 20 : 200;
   for (let rep = 0; rep < reps; rep++) {
     ctx.log(`scheduler: repetition ${rep + 1}/${reps} (${n} tasks)`);
     const walk = (logs: boolean) => async () =>
@@ -133,14 +150,39 @@ export async function schedulerBench(ctx: BenchContext): Promise<BenchOutcome> {
       record(DURABLE_LOGS, (await timed(walk(true))).timing);
     };
     const engines = async () => {
-      const e = await engineRun(layers, width, true);
+      const e = await engineRun(layers, width, 'sqlite');
       record(ENGINE, e.timing);
       commits = e.commits;
       taskUpdates = Math.round(e.taskChanges / n);
       p50.push(e.latency.p50);
       p99.push(e.latency.p99);
-      record(ENGINE_MEM, (await engineRun(layers, width, false)).timing);
+      record(ENGINE_MEM, (await engineRun(layers, width, 'memory')).timing);
       record(ENGINE_POOL, await poolRun(layers, width));
+      if (!noPostgres) {
+        record(ENGINE_PG, (await withSchema((url) => engineRun(layers, width, { postgres: url }))).timing);
+      }
+      applyMs.sqlite.push(
+        await withTempDir('apply', async (dir) => {
+          const store = await SqliteRunStore.open(path.join(dir, 'state.db'));
+          try {
+            return await applyCost(store, APPLY_SIZE, applyCount);
+          } finally {
+            await store.close();
+          }
+        }),
+      );
+      if (!noPostgres) {
+        applyMs.postgres.push(
+          await withSchema(async (url) => {
+            const store = await openPostgres(url);
+            try {
+              return await applyCost(store, APPLY_SIZE, applyCount);
+            } finally {
+              await store.close();
+            }
+          }),
+        );
+      }
       const chain = await chainLatency(chainLength);
       chainP50.push(chain.p50);
       chainP99.push(chain.p99);
@@ -172,6 +214,16 @@ export async function schedulerBench(ctx: BenchContext): Promise<BenchOutcome> {
     rows.compare(ENGINE_MEM, m, get(ENGINE_MEM), DURABLE_LOGS);
     // CPU time of this process only: the workers' CPU is not in it, so only the wall figure compares.
     if (metric === 'wall') rows.compare(ENGINE_POOL, m, get(ENGINE_POOL), ENGINE);
+    // The server's CPU is not this process's either: wall only, compared with the same run on SQLite.
+    if (metric === 'wall' && !noPostgres) rows.compare(ENGINE_PG, m, get(ENGINE_PG), ENGINE);
+  }
+  const applyMetric = `apply of ${APPLY_SIZE} task changes (one fenced batch), ms`;
+  rows.add(APPLY_SQLITE, applyMetric, applyMs.sqlite);
+  if (!noPostgres) {
+    rows.compare(APPLY_PG, applyMetric, applyMs.postgres, APPLY_SQLITE, {
+      text: '≤ 5 ms',
+      ok: (_ratio, v) => v.median <= 5,
+    });
   }
   rows.check(
     ENGINE,
@@ -215,6 +267,15 @@ export async function schedulerBench(ctx: BenchContext): Promise<BenchOutcome> {
       'The worker-pool row runs every try in a child process (one per CPU, reused; the DAG module imported ' +
         'once per process, worker start-up included in the timed run); it is compared with the in-process ' +
         'engine row of the same run. Only its wall time is shown: the workers’ CPU is not this process’s.',
+      noPostgres
+        ? `PostgreSQL rows skipped: ${noPostgres} (set STREAMPRO_BENCH_DATABASE_URL or start the server).`
+        : 'The PostgreSQL engine row is the same DAG and run with the state on a local PostgreSQL server (a ' +
+          'fresh schema per run; every commit is a network round trip and an fsync of the server); wall time ' +
+          'only, the server’s CPU is not this process’s.',
+      `${applyMetric}: median of ${applyCount} batches per repetition (after 5 unmeasured), each queuing ` +
+        `${APPLY_SIZE} tasks (state, try number, retry time) of one run under its lease fence: one SQLite ` +
+        'transaction, or one PostgreSQL statement (apply_changes: fence check under the run’s row lock, then ' +
+        'one set-based UPDATE).',
     ],
   };
 }

@@ -9,6 +9,8 @@ import type {
   RunFilter,
   RunStore,
   StateChange,
+  TaskGridQuery,
+  TaskGridRun,
   TaskInstanceRecord,
   TryRecord,
 } from '@streampro/engine';
@@ -43,6 +45,9 @@ export class CountingStore implements RunStore {
   }
   listTaskInstances(dagId: string, runId: string): Promise<TaskInstanceRecord[]> {
     return this.inner.listTaskInstances(dagId, runId);
+  }
+  listTaskGrid(dagId: string, query?: TaskGridQuery): Promise<TaskGridRun[]> {
+    return this.inner.listTaskGrid(dagId, query);
   }
   listTries(dagId: string, runId: string, taskId?: string): Promise<TryRecord[]> {
     return this.inner.listTries(dagId, runId, taskId);

@@ -1,6 +1,8 @@
 /**
- * The benchmark DAGs as a module, so worker processes can import them by file: the shape comes from the
- * environment the benchmark sets before it starts the pool (workers inherit it).
+ * The benchmark DAGs as a module, so worker processes can import them by file. Their shape comes from the
+ * environment, set by the benchmark before it starts the pool (workers inherit it at fork). The benchmark
+ * process itself builds the same DAGs with `layeredDag` / `chainDag` and never imports this module: an
+ * import is cached, an environment is not.
  */
 import { chainDag, layeredDag } from './layered-dag.js';
 

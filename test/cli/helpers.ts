@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Dag, Engine } from '@streampro/engine';
+import { type Dag, Engine, openRunStore } from '@streampro/engine';
+import { type TestSchema, testSchema } from '../../packages/engine/test/support/postgres.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO = path.resolve(here, '../..');
@@ -16,6 +17,18 @@ export interface Result {
   readonly stderr: string;
 }
 
+/** Where the state of the CLI under test lives. */
+export type TestStore = 'sqlite' | 'postgres';
+
+/**
+ * The store of the suites: `STREAMPRO_TEST_STORE=postgres` (`npm run test:cli:postgres`) runs them with the
+ * state on PostgreSQL, each sandbox in a schema of its own; default the SQLite file of the sandbox's home.
+ */
+export const TEST_STORE: TestStore = process.env.STREAMPRO_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
+
+/** The state database URL of each sandbox home on PostgreSQL, so `withEngine(home)` reads the same state. */
+const databaseOf = new Map<string, string>();
+
 /** A temp home, fixture dir and working directory for one test; removed by `cleanup`. */
 export class Sandbox {
   readonly root = fs.mkdtempSync(path.join(os.tmpdir(), 'dag-e2e-'));
@@ -23,19 +36,24 @@ export class Sandbox {
   readonly fixtures = path.join(this.root, 'fx');
   readonly cwd = path.join(this.root, 'cwd');
   dagsFolder = FIXTURE_DAGS;
+  /** The sandbox's schema when its state is on PostgreSQL (created by the first `dag` that opens it). */
+  readonly schema: TestSchema | undefined;
 
-  constructor() {
+  constructor(options: { store?: TestStore } = {}) {
     fs.mkdirSync(this.fixtures);
     fs.mkdirSync(this.cwd);
+    this.schema = (options.store ?? TEST_STORE) === 'postgres' ? testSchema() : undefined;
+    if (this.schema) databaseOf.set(this.home, this.schema.url);
   }
 
   env(): NodeJS.ProcessEnv {
-    const { NO_COLOR: _, FORCE_COLOR: __, ...rest } = process.env;
+    const { NO_COLOR: _, FORCE_COLOR: __, STREAMPRO_DATABASE_URL: ___, ...rest } = process.env;
     return {
       ...rest,
       STREAMPRO_HOME: this.home,
       STREAMPRO_DAGS_FOLDER: this.dagsFolder,
       FIXTURE_DIR: this.fixtures,
+      ...(this.schema ? { STREAMPRO_DATABASE_URL: this.schema.url } : {}),
     };
   }
 
@@ -52,8 +70,15 @@ export class Sandbox {
     return path.join(this.fixtures, name);
   }
 
-  cleanup(): void {
+  /** Removes the sandbox (and its schema); with the state on PostgreSQL, fails if a state.db appeared. */
+  async cleanup(): Promise<void> {
+    const strayFile = this.schema !== undefined && fs.existsSync(path.join(this.home, 'state.db'));
     fs.rmSync(this.root, { recursive: true, force: true });
+    if (this.schema) {
+      databaseOf.delete(this.home);
+      await this.schema.drop();
+    }
+    if (strayFile) throw new Error(`the state is on PostgreSQL, yet ${this.home}/state.db was created`);
   }
 }
 
@@ -96,7 +121,8 @@ export function json<T>(r: Result): T {
 
 /** Reads the state a CLI process left behind, through the engine itself (the CLI has exited by then). */
 export async function withEngine<T>(home: string, body: (engine: Engine) => Promise<T>): Promise<T> {
-  const engine = await Engine.open({ home });
+  const url = databaseOf.get(home);
+  const engine = await Engine.open({ home, ...(url ? { store: await openRunStore(url) } : {}) });
   try {
     return await body(engine);
   } finally {

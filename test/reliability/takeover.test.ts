@@ -125,91 +125,86 @@ describe('reliability: a stopped owner is taken over', function () {
     { body: 'ignores its abort signal', deaf: true },
   ];
   for (const { body, deaf } of bodies) {
-    it(
-      `SIGSTOP past the lease, a body that ${body}: the worker stops it, a second \`dag run\` takes over, the resumed owner exits 1 writing nothing`,
-      async () => {
-        if (deaf) fs.writeFileSync(sb.fx('deaf-t2'), '');
-        sb.hold('t2');
-        sb.hold('t3');
-        const a = sb.start('run', 'handover', '--date', DATE);
-        children.push(a);
-        let aStderr = '';
-        a.stderr?.on('data', (d: Buffer) => {
-          aStderr += d.toString();
-        });
-        const aDone = collect(a);
-        await sb.reached('t2');
-        // The try is on record as running (what a takeover must find) and its body is beating.
-        await waitFor(() => tryState(sb.home, 't2', 1) === 'running', 't2 try 1 recorded running');
-        await waitFor(() => beats(sb).length >= 3, 't2 heartbeats');
-        const workerA = Number(fs.readFileSync(sb.fx('at-t2'), 'utf8'));
+    it(`SIGSTOP past the lease, a body that ${body}: the worker stops it, a second \`dag run\` takes over, the resumed owner exits 1 writing nothing`, async () => {
+      if (deaf) fs.writeFileSync(sb.fx('deaf-t2'), '');
+      sb.hold('t2');
+      sb.hold('t3');
+      const a = sb.start('run', 'handover', '--date', DATE);
+      children.push(a);
+      let aStderr = '';
+      a.stderr?.on('data', (d: Buffer) => {
+        aStderr += d.toString();
+      });
+      const aDone = collect(a);
+      await sb.reached('t2');
+      // The try is on record as running (what a takeover must find) and its body is beating.
+      await waitFor(() => tryState(sb.home, 't2', 1) === 'running', 't2 try 1 recorded running');
+      await waitFor(() => beats(sb).length >= 3, 't2 heartbeats');
+      const workerA = Number(fs.readFileSync(sb.fx('at-t2'), 'utf8'));
 
-        a.kill('SIGSTOP');
-        const stoppedAt = Date.now();
-        await sleep(TTL_MS);
-        const beatsAfterTtl = beats(sb).length;
-        await sleep(1000);
+      a.kill('SIGSTOP');
+      const stoppedAt = Date.now();
+      await sleep(TTL_MS);
+      const beatsAfterTtl = beats(sb).length;
+      await sleep(1000);
 
-        // The body stopped by itself, its owner being silent: no line in the last second, none later than
-        // half the TTL (the worker's silence limit) plus a second after the STOP, and its process is gone.
-        const beforeB = beats(sb);
-        expect(beforeB.length, 'a heartbeat line in the last second before B starts').to.equal(beatsAfterTtl);
-        expect(new Set(beforeB.map((b) => `${b.tryNumber} ${b.pid}`))).to.deep.equal(
-          new Set([`1 ${workerA}`]),
-        );
-        const lastBeat = beforeB.at(-1)!.at;
-        expect(lastBeat - stoppedAt, 'last heartbeat, ms after SIGSTOP').to.be.at.most(TTL_MS / 2 + 1000);
-        expect(running(workerA), `A's worker ${workerA} still running`).to.equal(false);
+      // The body stopped by itself, its owner being silent: no line in the last second, none later than
+      // half the TTL (the worker's silence limit) plus a second after the STOP, and its process is gone.
+      const beforeB = beats(sb);
+      expect(beforeB.length, 'a heartbeat line in the last second before B starts').to.equal(beatsAfterTtl);
+      expect(new Set(beforeB.map((b) => `${b.tryNumber} ${b.pid}`))).to.deep.equal(new Set([`1 ${workerA}`]));
+      const lastBeat = beforeB.at(-1)!.at;
+      expect(lastBeat - stoppedAt, 'last heartbeat, ms after SIGSTOP').to.be.at.most(TTL_MS / 2 + 1000);
+      expect(running(workerA), `A's worker ${workerA} still running`).to.equal(false);
 
-        // B's try 2 passes t2 at once; a body of try 1 still running would go on beating.
-        fs.rmSync(sb.fx('hold-t2'));
-        const b = sb.start('run', 'handover', '--date', DATE);
-        children.push(b);
-        const bDone = collect(b);
-        await sb.reached('t3');
-        await waitFor(() => tryState(sb.home, 't3', 1) === 'running', 't3 try 1 recorded running');
+      // B's try 2 passes t2 at once; a body of try 1 still running would go on beating.
+      fs.rmSync(sb.fx('hold-t2'));
+      const b = sb.start('run', 'handover', '--date', DATE);
+      children.push(b);
+      const bDone = collect(b);
+      await sb.reached('t3');
+      await waitFor(() => tryState(sb.home, 't3', 1) === 'running', 't3 try 1 recorded running');
 
-        // B now holds the run and, parked at t3's gate, writes nothing but its lease heartbeat.
-        const rowsBefore = ownerRows(sb.home);
-        const bodiesBefore = executedBodies(sb);
-        const stderrBefore = aStderr.length;
-        a.kill('SIGCONT');
-        const ra = await aDone;
-        expect(ra.code, ra.stderr).to.equal(1);
-        expect(aStderr.slice(stderrBefore)).to.equal(
-          `dag: lease of run handover/${RUN_ID} was lost (epoch 1): ` +
-            `now held by process ${b.pid} on ${os.hostname()} (epoch 2)\n`,
-        );
-        expect(ownerRows(sb.home), 'rows after A resumed').to.deep.equal(rowsBefore);
-        expect(executedBodies(sb), 'bodies started after A resumed').to.deep.equal(bodiesBefore);
-        expect(beats(sb)).to.deep.equal(beforeB);
+      // B now holds the run and, parked at t3's gate, writes nothing but its lease heartbeat.
+      const rowsBefore = ownerRows(sb.home);
+      const bodiesBefore = executedBodies(sb);
+      const stderrBefore = aStderr.length;
+      a.kill('SIGCONT');
+      const ra = await aDone;
+      expect(ra.code, ra.stderr).to.equal(1);
+      expect(aStderr.slice(stderrBefore)).to.equal(
+        `dag: lease of run handover/${RUN_ID} was lost (epoch 1): ` +
+          `now held by process ${b.pid} on ${os.hostname()} (epoch 2)\n`,
+      );
+      expect(ownerRows(sb.home), 'rows after A resumed').to.deep.equal(rowsBefore);
+      expect(executedBodies(sb), 'bodies started after A resumed').to.deep.equal(bodiesBefore);
+      expect(beats(sb)).to.deep.equal(beforeB);
 
-        sb.open('t3');
-        const rb = await bDone;
-        expect(rb.code, rb.stderr).to.equal(0);
-        expect(rb.stderr).to.not.match(/being executed by|lease/);
-        expect(await taskStates(sb.home, handover, DATE)).to.deep.equal({
-          t1: ['success', 1],
-          t2: ['success', 2],
-          t3: ['success', 1],
-        });
+      sb.open('t3');
+      const rb = await bDone;
+      expect(rb.code, rb.stderr).to.equal(0);
+      expect(rb.stderr).to.not.match(/being executed by|lease/);
+      expect(await taskStates(sb.home, handover, DATE)).to.deep.equal({
+        t1: ['success', 1],
+        t2: ['success', 2],
+        t3: ['success', 1],
+      });
 
-        // Each body started once, in the process its try was recorded in; A ran t1 and t2#1, B the rest.
-        const bodies = executedBodies(sb);
-        expect([...bodies.keys()].sort()).to.deep.equal(['t1 1', 't2 1', 't2 2', 't3 1']);
-        const tries = await withEngine(sb.home, (e) => e.tries(handover.id, RUN_ID));
-        for (const t of tries) expect(bodies.get(`${t.taskId} ${t.tryNumber}`), t.taskId).to.equal(t.pid);
-        expect(bodies.get('t2 1')).to.equal(workerA);
-        expect(bodies.get('t2 2')).to.not.equal(workerA);
-        const zombie = tries.find((t) => t.taskId === 't2' && t.tryNumber === 1);
-        expect(zombie).to.include({ state: 'failed', errorName: 'TaskInterruptedError' });
-        expect(zombie?.errorMessage).to.equal(
-          `try 1 was left running by process ${workerA} on ${os.hostname()}, which is gone (zombie)`,
-        );
-        const [run] = await withEngine(sb.home, (e) => e.listRuns(handover.id));
-        expect(run).to.include({ state: 'success', lease: null });
-      },
-    );
+      // Each body started once, in the process its try was recorded in; A ran t1 and t2#1, B the rest.
+      const bodies = executedBodies(sb);
+      expect([...bodies.keys()].sort()).to.deep.equal(['t1 1', 't2 1', 't2 2', 't3 1']);
+      const tries = await withEngine(sb.home, (e) => e.tries(handover.id, RUN_ID));
+      for (const t of tries) expect(bodies.get(`${t.taskId} ${t.tryNumber}`), t.taskId).to.equal(t.pid);
+      expect(bodies.get('t2 1')).to.equal(workerA);
+      expect(bodies.get('t2 2')).to.not.equal(workerA);
+      const zombie = tries.find((t) => t.taskId === 't2' && t.tryNumber === 1);
+      expect(zombie).to.include({ state: 'failed', errorName: 'TaskInterruptedError' });
+      expect(zombie?.errorMessage).to.equal(
+        `try 1 was left running by process ${workerA} on ${os.hostname()}, which is gone (zombie)`,
+      );
+      const [run] = await withEngine(sb.home, (e) => e.listRuns(handover.id));
+      expect(run).to.include({ state: 'success', lease: null });
+    });
   }
 
   // A worker whose owner died exits at once, even under a body deaf to its signal: the next `dag run` on this

@@ -38,8 +38,21 @@ function errorName(error: unknown): string {
   return error instanceof Error ? error.name : '';
 }
 
+/**
+ * StateStoreError reasons that happen to a store that opened fine, in the middle of work (the server went
+ * away, a statement waited too long): the command failed, its input was not wrong.
+ */
+const STORE_FAILURE_REASONS: ReadonlySet<string> = new Set(['connection_lost', 'timeout']);
+
 export function exitCodeFor(error: unknown): number {
-  return USAGE_ERROR_NAMES.has(errorName(error)) ? EXIT.usage : EXIT.failed;
+  const name = errorName(error);
+  if (
+    name === 'StateStoreError' &&
+    STORE_FAILURE_REASONS.has(String((error as { reason?: unknown }).reason))
+  ) {
+    return EXIT.failed;
+  }
+  return USAGE_ERROR_NAMES.has(name) ? EXIT.usage : EXIT.failed;
 }
 
 /** One line for expected errors; the stack for bugs, so they can be reported. */

@@ -80,7 +80,10 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .globalOptions(yargs([...argv]))
     .scriptName('dag')
     .usage('$0 <command> [options]\n\nStreamPro DAG orchestrator.')
-    .epilog('Environment: STREAMPRO_HOME (state, logs; default ./.streampro), STREAMPRO_DAGS_FOLDER.')
+    .epilog(
+      'Environment: STREAMPRO_HOME (state, logs; default ./.streampro), STREAMPRO_DAGS_FOLDER, ' +
+        'STREAMPRO_DATABASE_URL (postgres://… state database instead of <home>/state.db).',
+    )
     .strict()
     .demandCommand(1, 'name a command')
     .recommendCommands()

@@ -1,9 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Dag, type DagRegistry, Engine, resolveParams, type TaskDefinition } from '@streampro/engine';
+import {
+  type Dag,
+  type DagRegistry,
+  Engine,
+  openRunStore,
+  resolveParams,
+  type TaskDefinition,
+} from '@streampro/engine';
 import { inProcess, leaseTtlMs, processPool } from './config/executor.js';
 import { assertDagsFolder, type Locations, resolveLocations } from './config/home.js';
 import { loadProfile, profileEnv } from './config/profile.js';
+import { stateLocation } from './config/state.js';
 import { type LoadedDags, loadDags, registryOf } from './discovery/load-dags.js';
 import { UsageError } from './errors.js';
 import type { Io } from './io.js';
@@ -24,6 +32,8 @@ export interface Session {
   task(dag: Dag, id: string): TaskDefinition;
   /** Parsed `--param` values checked against the DAG's declared params (unknown names, wrong types). */
   params(dag: Dag, values: Readonly<Record<string, string>>): Record<string, string>;
+  /** Whether run state may exist: a database server, or a state file already in the home. */
+  stateExists(): boolean;
   engine(): Promise<Engine>;
   close(): Promise<void>;
 }
@@ -38,6 +48,7 @@ export async function openSession(args: GlobalArgs, io: Io): Promise<Session> {
     (p) => fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() === true,
   );
   const loaded = await loadDags(locations.dagsFolder);
+  const state = stateLocation(locations.home, profile, io.env);
   let engine: Engine | undefined;
   return {
     locations,
@@ -49,13 +60,21 @@ export async function openSession(args: GlobalArgs, io: Io): Promise<Session> {
       resolveParams(dag.id, dag.params, values);
       return { ...values };
     },
+    stateExists: () => state.server || fs.existsSync(state.location),
     async engine() {
-      engine ??= await Engine.open({
+      if (engine) return engine;
+      // Settings first: a bad one is a UsageError before any store is opened.
+      // Workers start on the first try, so commands that only read state never spawn one.
+      const executor = inProcess(io.env) ? {} : { executor: processPool(io.env) };
+      const ttl = leaseTtlMs(io.env);
+      engine = await Engine.open({
         home: locations.home,
-        secrets: connectionSecrets(io.env),
-        // Workers start on the first try, so commands that only read state never spawn one.
-        ...(inProcess(io.env) ? {} : { executor: processPool(io.env) }),
-        leaseTtlMs: leaseTtlMs(io.env),
+        // SQLite in the home, or the database STREAMPRO_DATABASE_URL / the profile names: nothing past this
+        // line knows which.
+        store: await openRunStore(state.location),
+        secrets: [...connectionSecrets(io.env), ...(state.secret ? [state.secret] : [])],
+        ...executor,
+        leaseTtlMs: ttl,
         dagFile: (id) => loaded.files.get(id),
       });
       return engine;
@@ -98,7 +117,7 @@ function findTask(dag: Dag, id: string): TaskDefinition {
   );
 }
 
-/** Opens a session, runs `body`, and always closes the engine (releasing SQLite) afterwards. */
+/** Opens a session, runs `body`, and always closes the engine (releasing the state store) afterwards. */
 export async function withSession<T>(args: GlobalArgs, io: Io, body: (s: Session) => Promise<T>): Promise<T> {
   const session = await openSession(args, io);
   try {

@@ -21,6 +21,25 @@ describe('error mapping', () => {
     expect(exitCodeFor(new UsageError('x'))).to.equal(EXIT.usage);
   });
 
+  it('maps a state store that failed in the middle of work to exit 1, one that could not open to exit 2', () => {
+    const store = (reason: string) => Object.assign(named('StateStoreError', `store: ${reason}`), { reason });
+    for (const reason of ['connection_lost', 'timeout']) {
+      expect(exitCodeFor(store(reason)), reason).to.equal(EXIT.failed);
+    }
+    for (const reason of [
+      'bad_url',
+      'unreachable',
+      'auth',
+      'no_database',
+      'newer_schema',
+      'corrupt',
+      'locked',
+    ]) {
+      expect(exitCodeFor(store(reason)), reason).to.equal(EXIT.usage);
+    }
+    expect(describeError(store('connection_lost'))).to.equal('dag: store: connection_lost');
+  });
+
   it('maps a lease conflict to exit 1 with its message and no stack', () => {
     const e = named('LeaseConflictError', 'run d/r is being executed by host:1:abc; wait');
     expect(exitCodeFor(e)).to.equal(EXIT.failed);

@@ -1,3 +1,47 @@
+/**
+ * `@streampro/engine`: typed DAGs and the engine that runs them durably.
+ *
+ * @example
+ * ```ts
+ * import { defineDag, Engine, NonRetryableError } from '@streampro/engine';
+ *
+ * export const daily = defineDag({
+ *   id: 'daily_counts',
+ *   schedule: '@daily', // run D covers [D, D+1) and is for logical date D
+ *   startDate: '2025-09-01',
+ *   params: { limit: { default: 1000 } },
+ *   defaultTaskOptions: { retries: 2, retryDelay: 5_000, executionTimeout: 60_000 },
+ * });
+ * const extract = daily.task({ id: 'extract', run: async (ctx) => [ctx.ds, ctx.params.limit] as const });
+ * daily.task({
+ *   id: 'load',
+ *   upstream: [extract],
+ *   run: (ctx) => {
+ *     const [ds, limit] = ctx.upstream(extract); // typed by extract's output
+ *     if (limit < 1) throw new NonRetryableError('limit must be positive'); // fails at once, no retry
+ *     ctx.log.info('loading', { ds });
+ *   },
+ * });
+ *
+ * // Runs (or resumes) the run of 2025-09-09 in this process; the `dag` CLI runs each try in a worker
+ * // process instead (`ProcessPoolExecutor`, with `dagFile` so workers can import the DAG).
+ * const engine = await Engine.open({ home: '.streampro' });
+ * const result = await engine.run(daily, { logicalDate: '2025-09-09' });
+ * await engine.close();
+ * ```
+ *
+ * What a user must know:
+ * - A run is identified by DAG and logical date; running a date again resumes it (successful tasks keep
+ *   their outputs) and params recorded with the run are reused unless new ones are given.
+ * - A task body receives a `TaskContext`: typed params, `upstream(ref)`, a logger writing to the try's log,
+ *   an `AbortSignal` (timeout, cancellation). Outputs are JSON, at most 64 KiB.
+ * - Errors steer retries: `NonRetryableError` fails at once, `SkipTask` skips, `RetryAfter` sets the delay;
+ *   anything else is retried by the task's policy.
+ * - One process owns a run at a time (a lease with an epoch); writes of a process that lost it are refused.
+ *
+ * Building blocks of the scheduler, stores and executors for this repository's tests and benchmarks are in
+ * `@streampro/engine/internal`, without a stability promise.
+ */
 export type {
   BackfillAction,
   BackfillDateResult,
@@ -76,7 +120,6 @@ export {
   type Schedule,
 } from './model/schedule.js';
 export {
-  assertTransition,
   FINAL_TASK_STATES,
   InvalidTransitionError,
   isActive,
@@ -87,21 +130,16 @@ export {
   type RunState,
   TASK_STATES,
   type TaskState,
-  TRANSITIONS,
 } from './model/states.js';
 export type { AnyTaskRef, OutputOf, TaskDefinition, TaskRef, TaskSpec } from './model/task.js';
 export { TRIGGER_RULES, type TriggerRule } from './model/trigger-rule.js';
 export type { DataInterval, TaskContext } from './runtime/context.js';
 export { MAX_OUTPUT_BYTES } from './runtime/output.js';
-export { type RetryPolicy, retryDelayMs } from './scheduler/retry-policy.js';
-export {
-  countUpstream,
-  decide as decideTriggerRule,
-  type TriggerDecision,
-  type UpstreamCounts,
-} from './scheduler/trigger-rules.js';
 export { MemoryRunStore } from './store/memory-store.js';
 export { SCHEMA_VERSION } from './store/migrations.js';
+export { openRunStore } from './store/open-store.js';
+export { POSTGRES_SCHEMA_VERSION } from './store/postgres-migrations.js';
+export { PostgresRunStore } from './store/postgres-store.js';
 export type {
   AssetEventRecord,
   DagRunRecord,
@@ -113,11 +151,13 @@ export type {
   RunFilter,
   RunType,
   StateChange,
+  TaskGridQuery,
+  TaskGridRun,
   TaskInstanceRecord,
   TryRecord,
 } from './store/records.js';
 export type { RunStore } from './store/run-store.js';
 export { SqliteRunStore } from './store/sqlite-store.js';
-export { StateStoreError } from './store/state-store-error.js';
+export { StateStoreError, type StateStoreErrorReason } from './store/state-store-error.js';
 export { type Clock, ManualClock, systemClock } from './time/clock.js';
 export { addDays, logicalDateLabel, parseLogicalDate, toDs } from './time/dates.js';

@@ -9,10 +9,21 @@ export { outcomeOfError } from './executor/outcome.js';
 export { describeOsError, isPermanentOsError, permanentOsErrorIn } from './executor/permanent-errors.js';
 export { appendLogLine } from './logging/append-line.js';
 export { LogRouter, TryLog } from './logging/try-log.js';
+export { assertRunTransition, assertTransition, RUN_TRANSITIONS, TRANSITIONS } from './model/states.js';
 export { runTry, type TryLogTarget } from './runtime/run-try.js';
 export { decideFinishedTry, type FinishedTry, type FinishedTryInput } from './scheduler/finished-try.js';
+export { type RetryPolicy, retryDelayMs } from './scheduler/retry-policy.js';
 export { runOutcome } from './scheduler/run-outcome.js';
+export {
+  countUpstream,
+  decide as decideTriggerRule,
+  type TriggerDecision,
+  type UpstreamCounts,
+} from './scheduler/trigger-rules.js';
 export { StateWriter } from './state/state-writer.js';
 export { runTransition, type TaskPatch, taskTransition } from './state/transitions.js';
 export { MIGRATIONS } from './store/migrations.js';
+export { planBatch } from './store/postgres-batch.js';
+export { POSTGRES_MIGRATIONS } from './store/postgres-migrations.js';
+export { parsePostgresUrl, redactUrl } from './store/postgres-url.js';
 export { applyTaskPatch } from './store/shared.js';

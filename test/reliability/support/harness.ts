@@ -14,8 +14,8 @@ export class FaultSandbox extends Sandbox {
   readonly lake = path.join(this.home, 'lake');
   extraEnv: Record<string, string> = {};
 
-  constructor() {
-    super();
+  constructor(options: ConstructorParameters<typeof Sandbox>[0] = {}) {
+    super(options);
     this.dagsFolder = RELIABILITY_DAGS;
   }
 

@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { describeSchedule } from '@streampro/engine';
 import { EXIT } from '../errors.js';
 import type { Io } from '../io.js';
@@ -27,8 +25,7 @@ export interface DagListEntry {
 export async function execute(args: ListArgs, io: Io): Promise<number> {
   return withSession(args, io, async (s) => {
     // Listing must not create a state database in a fresh home just to find there are no runs.
-    const hasState = fs.existsSync(path.join(s.locations.home, 'state.db'));
-    const engine = hasState ? await s.engine() : undefined;
+    const engine = s.stateExists() ? await s.engine() : undefined;
     const entries: DagListEntry[] = [];
     for (const dag of [...s.loaded.dags.values()].sort((a, b) => a.id.localeCompare(b.id))) {
       const [last] = engine ? await engine.listRuns(dag.id, { limit: 1 }) : [];

@@ -22,6 +22,11 @@ export interface Profile {
   readonly s3?: S3Profile;
   /** Plain (non-secret) variables exported to DAG code. */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * State database: a `postgres://user@host:5432/database[?schema=name]` URL (no password: the driver reads
+   * PGPASSWORD or ~/.pgpass). Overrides STREAMPRO_DATABASE_URL; default the SQLite file in the home.
+   */
+  readonly database?: string;
 }
 
 export const PROFILE_DIR = 'config';
@@ -60,8 +65,16 @@ function validateProfile(name: string, file: string, raw: unknown): Profile {
     throw new UsageError(`profile ${file}: ${what}`);
   };
   if (!isRecord(raw)) return bad('must be a JSON object');
-  const { lake, s3, env } = raw;
+  const { lake, s3, env, database } = raw;
   if (lake !== undefined && typeof lake !== 'string') bad('"lake" must be a string');
+  if (database !== undefined) {
+    if (typeof database !== 'string' || !/^postgres(ql)?:\/\//i.test(database)) {
+      bad('"database" must be a postgres://user@host:5432/database URL');
+    }
+    if (hasPassword(database as string)) {
+      bad('"database" must not contain a password; export PGPASSWORD or use ~/.pgpass instead');
+    }
+  }
   if (s3 !== undefined) {
     if (!isRecord(s3)) return bad('"s3" must be an object');
     for (const key of ['endpoint', 'region', 'accessKeyIdEnv', 'secretAccessKeyEnv']) {
@@ -76,6 +89,15 @@ function validateProfile(name: string, file: string, raw: unknown): Profile {
     for (const [k, v] of Object.entries(env)) if (typeof v !== 'string') bad(`"env.${k}" must be a string`);
   }
   return { ...(raw as Omit<Profile, 'name'>), name };
+}
+
+function hasPassword(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.password !== '' || parsed.searchParams.has('password');
+  } catch {
+    return false; // malformed: the store says so precisely when it opens
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

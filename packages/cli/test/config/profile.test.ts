@@ -4,6 +4,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { resolveLocations } from '../../src/config/home.js';
 import { availableProfiles, loadProfile, profileEnv } from '../../src/config/profile.js';
+import { stateLocation } from '../../src/config/state.js';
 import { UsageError } from '../../src/errors.js';
 
 describe('profiles', () => {
@@ -27,17 +28,21 @@ describe('profiles', () => {
     );
     fs.writeFileSync(path.join(cwd, 'config', 'local.json'), '{}');
     fs.writeFileSync(path.join(cwd, 'config', 'bad.json'), '{"lake": 3}');
+    fs.writeFileSync(
+      path.join(cwd, 'config', 'team.json'),
+      JSON.stringify({ database: 'postgres://streampro@db.internal:5432/orchestration?schema=prod' }),
+    );
   });
   afterEach(() => fs.rmSync(cwd, { recursive: true, force: true }));
 
   it('lists the available profiles', () => {
-    expect(availableProfiles(cwd)).to.deep.equal(['bad', 'local', 'minio']);
+    expect(availableProfiles(cwd)).to.deep.equal(['bad', 'local', 'minio', 'team']);
   });
 
   it('rejects an unknown profile, listing the available ones', () => {
     expect(() => loadProfile('prod', cwd)).to.throw(
       UsageError,
-      "unknown profile 'prod' (no config/prod.json); available profiles: bad, local, minio",
+      "unknown profile 'prod' (no config/prod.json); available profiles: bad, local, minio, team",
     );
   });
 
@@ -66,11 +71,50 @@ describe('profiles', () => {
     );
   });
 
+  it('reads a database URL, refusing one with a password or of another scheme', () => {
+    expect(loadProfile('team', cwd).database).to.equal(
+      'postgres://streampro@db.internal:5432/orchestration?schema=prod',
+    );
+    const write = (database: unknown) =>
+      fs.writeFileSync(path.join(cwd, 'config', 'db.json'), JSON.stringify({ database }));
+    write('postgres://streampro:hunter2@db.internal/orchestration');
+    expect(() => loadProfile('db', cwd)).to.throw(
+      UsageError,
+      '"database" must not contain a password; export PGPASSWORD or use ~/.pgpass instead',
+    );
+    write('mysql://db.internal/orchestration');
+    expect(() => loadProfile('db', cwd)).to.throw(
+      UsageError,
+      '"database" must be a postgres://user@host:5432/database URL',
+    );
+  });
+
   it('defaults the lake to <home>/lake without a profile', () => {
     expect(profileEnv('/h', undefined, {})).to.deep.equal({
       STREAMPRO_HOME: '/h',
       STREAMPRO_LAKE: '/h/lake',
     });
+  });
+});
+
+describe('stateLocation', () => {
+  it('is the SQLite file of the home unless STREAMPRO_DATABASE_URL or the profile names a server', () => {
+    expect(stateLocation('/h', undefined, {})).to.deep.equal({
+      location: '/h/state.db',
+      server: false,
+      secret: undefined,
+    });
+    expect(stateLocation('/h', undefined, { STREAMPRO_DATABASE_URL: ' ' }).location).to.equal('/h/state.db');
+    const url = 'postgres://sp:p%40ss@db:5432/x';
+    expect(stateLocation('/h', undefined, { STREAMPRO_DATABASE_URL: url })).to.deep.equal({
+      location: url,
+      server: true,
+      secret: 'p@ss',
+    });
+    const profile = { name: 'team', database: 'postgres://sp@db/y' };
+    expect(stateLocation('/h', profile, { STREAMPRO_DATABASE_URL: url }).location).to.equal(
+      'postgres://sp@db/y',
+    );
   });
 });
 

@@ -7,11 +7,12 @@ import type { Dag } from '../model/dag.js';
 import { InvalidInputError, LeaseLostError, NotFoundError } from '../model/errors.js';
 import { assertScheduledLogicalDate } from '../model/logical-date.js';
 import { resolveParams, secretParamValues } from '../model/params.js';
+import { peakParallelism } from '../scheduler/parallelism.js';
 import { RunExecution } from '../scheduler/run-execution.js';
 import { PoolSlots } from '../scheduler/slots.js';
 import { StateWriter } from '../state/state-writer.js';
 import { runTransition } from '../state/transitions.js';
-import type { DagRunRecord, RunFilter, TryRecord } from '../store/records.js';
+import type { DagRunRecord, RunFilter, TaskGridQuery, TaskGridRun, TryRecord } from '../store/records.js';
 import type { RunStore } from '../store/run-store.js';
 import { SqliteRunStore } from '../store/sqlite-store.js';
 import { type Clock, systemClock } from '../time/clock.js';
@@ -187,6 +188,9 @@ export class Engine {
     });
     // A resume keeps the params recorded with the run; values given now replace them and are recorded.
     const params = effectiveParams(dag, run.params, options.params);
+    // Worker processes start and import the DAG before the run starts, not inside its first tries.
+    const dagFile = this.#dagFile(dag.id);
+    if (dagFile !== undefined) await this.#executor.prepare?.(dagFile, peakParallelism(dag));
     const startedAt = this.#now();
     writer.stage(
       ...prepared.changes,
@@ -310,6 +314,11 @@ export class Engine {
 
   tries(dagId: string, runId: string, taskId?: string): Promise<TryRecord[]> {
     return this.store.listTries(dagId, runId, taskId);
+  }
+
+  /** Runs of a DAG × their task instances for a range of logical dates, in one store query (a UI's grid). */
+  taskGrid(dagId: string, query?: TaskGridQuery): Promise<TaskGridRun[]> {
+    return this.store.listTaskGrid(dagId, query);
   }
 
   /** Resets task instances of a run so the next `run` executes them again; try history and logs are kept. */

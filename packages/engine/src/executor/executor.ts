@@ -44,6 +44,11 @@ export interface Executor {
    * has one) is stopped afterwards; a later try of the same task instance does not start before that.
    */
   cancel(key: TaskInstanceKey, error: Error, options?: CancelOptions): void;
+  /**
+   * A run of the DAG in `dagFile` is about to start and can use up to `parallelism` processes: start them
+   * and import the module now, so its first tries do not wait for that. Optional; never rejects.
+   */
+  prepare?(dagFile: string, parallelism: number): Promise<void>;
   /** Stops every try and releases processes; resolves when they are gone. */
   close(): Promise<void>;
 }

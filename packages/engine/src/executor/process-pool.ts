@@ -9,7 +9,10 @@ import { WorkerProcess } from './worker-process.js';
 import { type FromWorker, fromWireOutcome, toWireError } from './worker-protocol.js';
 
 export interface ProcessPoolOptions {
-  /** Worker processes at most. @default the number of CPUs */
+  /**
+   * Worker processes at most; they start when tries need them. @default twice the CPUs, at least 4 (tasks
+   * of data pipelines mostly wait on I/O or on DuckDB's own threads)
+   */
   readonly size?: number;
   /** Time a stopped try (timeout, cancel, Ctrl-C) gets to settle before its process is killed. @default 5000 */
   readonly graceMs?: number;
@@ -41,6 +44,9 @@ interface Slot {
   last: Assignment | undefined;
   /** Stopping: it takes no new try and is killed at the end of its grace period. */
   retiring: boolean;
+  /** DAG modules it imported ahead of time, or is importing (resolves when done). */
+  readonly loads: Map<string, Promise<void>>;
+  readonly loaded: Map<string, () => void>;
 }
 
 /**
@@ -63,7 +69,7 @@ export class ProcessPoolExecutor implements Executor {
   #closing = false;
 
   constructor(options: ProcessPoolOptions = {}) {
-    this.#size = Math.max(1, options.size ?? os.availableParallelism());
+    this.#size = Math.max(1, options.size ?? Math.max(4, 2 * os.availableParallelism()));
     this.#graceMs = options.graceMs ?? 5000;
     this.#execArgv = options.execArgv ?? process.execArgv.filter((a) => !a.startsWith('--inspect'));
     this.#ownerSilenceMs = options.ownerSilenceMs ?? 15_000;
@@ -137,13 +143,39 @@ export class ProcessPoolExecutor implements Executor {
     }
   }
 
+  async prepare(dagFile: string, parallelism: number): Promise<void> {
+    if (this.#closing) return;
+    const wanted = Math.min(this.#size, parallelism);
+    while (this.#slots.size < wanted) this.#spawn();
+    const loads: Promise<void>[] = [];
+    for (const slot of this.#slots) {
+      if (slot.retiring) continue;
+      if (loads.length >= wanted) break;
+      let load = slot.loads.get(dagFile);
+      if (!load) {
+        load = new Promise<void>((resolve) => {
+          slot.loaded.set(dagFile, resolve);
+          slot.process.send({ type: 'load', dagFile });
+        });
+        slot.loads.set(dagFile, load);
+      }
+      loads.push(load);
+    }
+    await Promise.all(loads);
+  }
+
   #idleSlot(): Slot | undefined {
     for (const slot of this.#slots) if (!slot.assignment && !slot.retiring) return slot;
-    if (this.#slots.size >= this.#size) return undefined;
+    return this.#slots.size < this.#size ? this.#spawn() : undefined;
+  }
+
+  #spawn(): Slot {
     const slot: Slot = {
       assignment: undefined,
       last: undefined,
       retiring: false,
+      loads: new Map(),
+      loaded: new Map(),
       process: new WorkerProcess(
         this.#execArgv,
         this.#env,
@@ -171,6 +203,10 @@ export class ProcessPoolExecutor implements Executor {
   }
 
   #onMessage(slot: Slot, message: FromWorker): void {
+    if (message.type === 'loaded') {
+      slot.loaded.get(message.dagFile)?.();
+      return;
+    }
     const a = slot.assignment;
     if (!a || a.reported || tryLabel(message.key) !== tryLabel(a.job.descriptor.key)) return;
     if (message.type === 'secret') {
@@ -230,6 +266,7 @@ export class ProcessPoolExecutor implements Executor {
 
   #onExit(slot: Slot, code: number | null, signal: NodeJS.Signals | null): void {
     this.#slots.delete(slot);
+    for (const done of slot.loaded.values()) done();
     const a = slot.assignment;
     if (a) {
       const error = new WorkerCrashedError(slot.process.pid, code, signal);

@@ -11,13 +11,17 @@ import type { TryJob } from './try-descriptor.js';
 export type ToWorker =
   | { readonly type: 'run'; readonly job: TryJob }
   | { readonly type: 'abort'; readonly error: WireError }
-  | { readonly type: 'ping' };
+  | { readonly type: 'ping' }
+  /** Import a DAG module now, before its first try (a run is about to start). */
+  | { readonly type: 'load'; readonly dagFile: string };
 
 export type FromWorker =
   | { readonly type: 'started'; readonly key: TaskInstanceKey; readonly placement: TryPlacement }
   /** The body registered a value to mask (`ctx.maskSecret`): the run masks it everywhere from now on. */
   | { readonly type: 'secret'; readonly key: TaskInstanceKey; readonly value: string }
-  | { readonly type: 'finished'; readonly key: TaskInstanceKey; readonly outcome: WireOutcome };
+  | { readonly type: 'finished'; readonly key: TaskInstanceKey; readonly outcome: WireOutcome }
+  /** The module asked for by `load` is imported (or failed to; its tries will report why). */
+  | { readonly type: 'loaded'; readonly dagFile: string };
 
 export interface WireError {
   readonly name: string;

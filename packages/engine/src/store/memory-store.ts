@@ -8,11 +8,21 @@ import type {
   NewRun,
   RunFilter,
   StateChange,
+  TaskGridQuery,
+  TaskGridRun,
   TaskInstanceRecord,
   TryRecord,
 } from './records.js';
 import type { RunStore } from './run-store.js';
-import { applyTaskPatch, checkFence, holdsFence, leaseAvailable, sortRuns } from './shared.js';
+import {
+  applyTaskPatch,
+  checkFence,
+  holdsFence,
+  inGridRange,
+  leaseAvailable,
+  normalizeGridQuery,
+  sortRuns,
+} from './shared.js';
 
 const key = (...parts: string[]): string => parts.join('\u0000');
 
@@ -57,6 +67,16 @@ export class MemoryRunStore implements RunStore {
 
   async listTaskInstances(dagId: string, runId: string): Promise<TaskInstanceRecord[]> {
     return structuredClone([...(this.#tasks.get(key(dagId, runId))?.values() ?? [])]);
+  }
+
+  async listTaskGrid(dagId: string, query: TaskGridQuery = {}): Promise<TaskGridRun[]> {
+    const q = normalizeGridQuery(query);
+    const runs = sortRuns(
+      [...this.#runs.values()].filter((r) => r.dagId === dagId && inGridRange(r.logicalDate, q)),
+    ).slice(0, q.limit);
+    return structuredClone(
+      runs.map((run) => ({ run, tasks: [...(this.#tasks.get(key(dagId, run.runId))?.values() ?? [])] })),
+    );
   }
 
   async listTries(dagId: string, runId: string, taskId?: string): Promise<TryRecord[]> {

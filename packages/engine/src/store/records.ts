@@ -159,3 +159,19 @@ export interface RunFilter {
   readonly state?: RunState;
   readonly limit?: number;
 }
+
+/** Which runs of a DAG a task grid shows: logical dates in `[from, to)`, the `limit` newest of them. */
+export interface TaskGridQuery {
+  /** ISO 8601; inclusive. Undefined: no lower bound. */
+  readonly from?: string;
+  /** ISO 8601; exclusive. Undefined: no upper bound. */
+  readonly to?: string;
+  /** At most this many runs (the newest). Undefined: all. */
+  readonly limit?: number;
+}
+
+/** One column of a task grid: a run and its task instances (in the order `listTaskInstances` gives). */
+export interface TaskGridRun {
+  readonly run: DagRunRecord;
+  readonly tasks: readonly TaskInstanceRecord[];
+}

@@ -8,13 +8,15 @@ import type {
   NewRun,
   RunFilter,
   StateChange,
+  TaskGridQuery,
+  TaskGridRun,
   TaskInstanceRecord,
   TryRecord,
 } from './records.js';
 
 /**
  * Durable state of runs, task instances, tries and asset events. No driver types cross this interface, so
- * an in-memory, a SQLite and later a PostgreSQL store pass one contract suite. Only the scheduler writes.
+ * an in-memory, a SQLite and a PostgreSQL store pass one contract suite. Only the state writer writes.
  */
 export interface RunStore {
   /** Creates the run and its task instances (state `none`) unless a run exists for that logical date. */
@@ -24,6 +26,11 @@ export interface RunStore {
   /** Runs of one DAG (or all DAGs when dagId is undefined), newest logical date first. */
   listRuns(dagId: string | undefined, filter?: RunFilter): Promise<DagRunRecord[]>;
   listTaskInstances(dagId: string, runId: string): Promise<TaskInstanceRecord[]>;
+  /**
+   * Runs of one DAG with their task instances in one query (a grid of runs × tasks, as a UI shows it):
+   * newest logical date first, within `[from, to)`, at most `limit` runs.
+   */
+  listTaskGrid(dagId: string, query?: TaskGridQuery): Promise<TaskGridRun[]>;
   /** Tries of a run (of one task when taskId is given), ordered by task then try number. */
   listTries(dagId: string, runId: string, taskId?: string): Promise<TryRecord[]>;
   /**

@@ -5,6 +5,8 @@ import type {
   LeaseClaim,
   LeaseInfo,
   StateChange,
+  TaskGridQuery,
+  TaskGridRun,
   TaskInstanceRecord,
 } from './records.js';
 
@@ -40,11 +42,8 @@ export function holdsFence(lease: LeaseInfo | null, fence: Fence): lease is Leas
   return lease !== null && lease.owner === fence.owner && lease.epoch === fence.epoch;
 }
 
-/**
- * Checks, before a fenced batch writes anything, that the batch changes only the fenced run and that the
- * run's current lease is the fence's.
- */
-export function checkFence(lease: LeaseInfo | null, fence: Fence, changes: readonly StateChange[]): void {
+/** Checks that a fenced batch changes only the fenced run (a fence guards one run). */
+export function checkFenceScope(fence: Fence, changes: readonly StateChange[]): void {
   for (const c of changes) {
     const run = c.kind === 'try-start' ? c.record : c.kind === 'asset-event' ? c.event : c;
     if (run.dagId !== fence.dagId || run.runId !== fence.runId) {
@@ -53,9 +52,66 @@ export function checkFence(lease: LeaseInfo | null, fence: Fence, changes: reado
       );
     }
   }
+}
+
+/**
+ * Checks, before a fenced batch writes anything, that the batch changes only the fenced run and that the
+ * run's current lease is the fence's.
+ */
+export function checkFence(lease: LeaseInfo | null, fence: Fence, changes: readonly StateChange[]): void {
+  checkFenceScope(fence, changes);
   if (!holdsFence(lease, fence)) {
     throw new LeaseLostError(fence.dagId, fence.runId, fence.epoch, lease);
   }
+}
+
+/**
+ * A task grid query with its bounds as stored instants (`2025-01-01` becomes `2025-01-01T00:00:00.000Z`), so
+ * every store compares the same values; a bound that is not a date is an error.
+ */
+export function normalizeGridQuery(query: TaskGridQuery): TaskGridQuery {
+  const instant = (name: string, value: string | undefined): string | undefined => {
+    if (value === undefined) return undefined;
+    const ms = Date.parse(value);
+    if (Number.isNaN(ms)) throw new Error(`task grid: ${name} ${JSON.stringify(value)} is not a date`);
+    return new Date(ms).toISOString();
+  };
+  const from = instant('from', query.from);
+  const to = instant('to', query.to);
+  return {
+    ...(from === undefined ? {} : { from }),
+    ...(to === undefined ? {} : { to }),
+    ...(query.limit === undefined ? {} : { limit: Math.max(0, Math.floor(query.limit)) }),
+  };
+}
+
+/** Whether a logical date is in a normalized task grid's `[from, to)` (ISO instants compare as strings). */
+export function inGridRange(logicalDate: string, query: TaskGridQuery): boolean {
+  return (
+    (query.from === undefined || logicalDate >= query.from) &&
+    (query.to === undefined || logicalDate < query.to)
+  );
+}
+
+/**
+ * Folds the rows of a runs ⟕ task instances join (ordered by run, then task) into grid columns; a run without
+ * task instances has one row whose `t_task_id` is null.
+ */
+export function groupGrid<Row extends Record<string, unknown>>(
+  rows: readonly Row[],
+  toRun: (row: Row) => DagRunRecord,
+  toTask: (row: Row) => TaskInstanceRecord,
+): TaskGridRun[] {
+  const out: { run: DagRunRecord; tasks: TaskInstanceRecord[] }[] = [];
+  let current: { run: DagRunRecord; tasks: TaskInstanceRecord[] } | undefined;
+  for (const row of rows) {
+    if (!current || current.run.dagId !== row.dag_id || current.run.runId !== row.run_id) {
+      current = { run: toRun(row), tasks: [] };
+      out.push(current);
+    }
+    if (row.t_task_id !== null && row.t_task_id !== undefined) current.tasks.push(toTask(row));
+  }
+  return out;
 }
 
 /** Newest logical date first, then DAG id in code-unit order (SQLite's default collation, not the locale's). */

@@ -14,11 +14,13 @@ import type {
   RunFilter,
   RunType,
   StateChange,
+  TaskGridQuery,
+  TaskGridRun,
   TaskInstanceRecord,
   TryRecord,
 } from './records.js';
 import type { RunStore } from './run-store.js';
-import { checkFence, leaseAvailable } from './shared.js';
+import { checkFence, groupGrid, leaseAvailable, normalizeGridQuery } from './shared.js';
 import { StateStoreError } from './state-store-error.js';
 
 type Row = Record<string, unknown>;
@@ -131,6 +133,15 @@ export class SqliteRunStore implements RunStore {
       getRun: p('SELECT * FROM dag_runs WHERE dag_id = ? AND run_id = ?'),
       runByDate: p('SELECT * FROM dag_runs WHERE dag_id = ? AND logical_date = ?'),
       tasks: p('SELECT * FROM task_instances WHERE dag_id = ? AND run_id = ? ORDER BY rowid'),
+      // One query for the grid: the runs in range (newest first, LIMIT -1 is none), joined to their tasks.
+      grid: p(`SELECT r.*, t.task_id AS t_task_id, t.state AS t_state, t.try_number AS t_try_number,
+          t.max_tries AS t_max_tries, t.output AS t_output, t.started_at AS t_started_at,
+          t.ended_at AS t_ended_at, t.duration_ms AS t_duration_ms, t.next_try_at AS t_next_try_at
+        FROM (SELECT * FROM dag_runs WHERE dag_id = @dagId
+            AND (@from IS NULL OR logical_date >= @from) AND (@to IS NULL OR logical_date < @to)
+            ORDER BY logical_date DESC LIMIT @limit) r
+        LEFT JOIN task_instances t ON t.dag_id = r.dag_id AND t.run_id = r.run_id
+        ORDER BY r.logical_date DESC, t.rowid`),
       updateRun: p(`UPDATE dag_runs SET state = ?, started_at = CASE WHEN ? THEN ? ELSE started_at END,
         ended_at = CASE WHEN ? THEN ? ELSE ended_at END, params = COALESCE(?, params)
         WHERE dag_id = ? AND run_id = ?`),
@@ -244,6 +255,19 @@ export class SqliteRunStore implements RunStore {
 
   async listTaskInstances(dagId: string, runId: string): Promise<TaskInstanceRecord[]> {
     return this.#guard(() => (this.#s.tasks!.all(dagId, runId) as Row[]).map(toTask));
+  }
+
+  async listTaskGrid(dagId: string, query: TaskGridQuery = {}): Promise<TaskGridRun[]> {
+    const q = normalizeGridQuery(query);
+    return this.#guard(() => {
+      const rows = this.#s.grid!.all({
+        dagId,
+        from: q.from ?? null,
+        to: q.to ?? null,
+        limit: q.limit ?? -1,
+      }) as Row[];
+      return groupGrid(rows, toRun, (r) => toTask(unprefixed(r)));
+    });
   }
 
   async listTries(dagId: string, runId: string, taskId?: string): Promise<TryRecord[]> {
@@ -409,6 +433,13 @@ export class SqliteRunStore implements RunStore {
       throw error;
     }
   }
+}
+
+/** The task-instance columns of a grid row (`t_*`) under their own names, with the run's ids. */
+function unprefixed(r: Row): Row {
+  const out: Row = { dag_id: r.dag_id, run_id: r.run_id };
+  for (const [k, v] of Object.entries(r)) if (k.startsWith('t_')) out[k.slice(2)] = v;
+  return out;
 }
 
 function isSqliteError(error: unknown): boolean {

@@ -1,9 +1,35 @@
-/** The state database cannot be used: corrupt, locked, from a newer version, or the disk is full. */
+/**
+ * Why the state database cannot be used. Opening fails with the first seven (nothing was changed); the last
+ * two happen to a database that was open, in the middle of work.
+ */
+export type StateStoreErrorReason =
+  /** SQLite: the file is not a StreamPro database. */
+  | 'corrupt'
+  /** SQLite: another process holds the write lock for longer than the busy timeout. */
+  | 'locked'
+  /** The database was migrated by a newer StreamPro. */
+  | 'newer_schema'
+  | 'disk_full'
+  | 'io'
+  /** PostgreSQL: the URL cannot be parsed, or names an unsupported scheme or an invalid schema name. */
+  | 'bad_url'
+  /** PostgreSQL: no server answers at the URL's host and port (refused, unknown host, connect timeout). */
+  | 'unreachable'
+  /** PostgreSQL: the server refused the login (password, unknown role) or a privilege the store needs. */
+  | 'auth'
+  /** PostgreSQL: the URL's database does not exist on the server. */
+  | 'no_database'
+  /** PostgreSQL: a statement took longer than `statement_timeout` (a lock held elsewhere, an overloaded server). */
+  | 'timeout'
+  /** PostgreSQL: the connection broke (server restarted or stopped, backend terminated, network). */
+  | 'connection_lost';
+
+/** The state database cannot be used: corrupt, locked, unreachable, from a newer version, or the disk is full. */
 export class StateStoreError extends Error {
   override readonly name = 'StateStoreError';
   constructor(
     message: string,
-    readonly reason: 'corrupt' | 'locked' | 'newer_schema' | 'disk_full' | 'io',
+    readonly reason: StateStoreErrorReason,
     options?: { cause?: unknown },
   ) {
     super(message, options);

@@ -4,6 +4,24 @@ import { NonRetryableError } from '../model/errors.js';
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 
+function importOnce(file: string): Promise<Record<string, unknown>> {
+  let mod = modules.get(file);
+  if (!mod) {
+    mod = import(pathToFileURL(file).href) as Promise<Record<string, unknown>>;
+    modules.set(file, mod);
+  }
+  return mod;
+}
+
+/** Imports a DAG module ahead of its first try; an import error is left for that try to report. */
+export async function preloadModule(file: string): Promise<void> {
+  try {
+    await importOnce(file);
+  } catch {
+    modules.delete(file);
+  }
+}
+
 /**
  * The DAG with this id, exported by the module at `file`. Each module is imported once per worker process,
  * so a worker that runs many tries of a DAG pays its import (and its libraries' start-up) once.
@@ -15,14 +33,9 @@ export async function loadDag(file: string | undefined, dagId: string): Promise<
         'load DAGs from a DAG folder, or run with the in-process executor',
     );
   }
-  let mod = modules.get(file);
-  if (!mod) {
-    mod = import(pathToFileURL(file).href) as Promise<Record<string, unknown>>;
-    modules.set(file, mod);
-  }
   let exports: Record<string, unknown>;
   try {
-    exports = await mod;
+    exports = await importOnce(file);
   } catch (error) {
     modules.delete(file);
     throw new NonRetryableError(

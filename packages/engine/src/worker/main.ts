@@ -15,7 +15,7 @@ import { LogRouter, type TryLog } from '../logging/try-log.js';
 import { NonRetryableError, TaskInterruptedError } from '../model/errors.js';
 import { runTry } from '../runtime/run-try.js';
 import { captureOutput, type OutputTarget } from './capture-output.js';
-import { loadDag } from './load-dag.js';
+import { loadDag, preloadModule } from './load-dag.js';
 import { parseWorkerSettings } from './settings.js';
 
 interface Current {
@@ -137,6 +137,9 @@ process.on('message', (message: ToWorker) => {
       return;
     case 'ping':
       lastPing = Date.now();
+      return;
+    case 'load':
+      void preloadModule(message.dagFile).then(() => send({ type: 'loaded', dagFile: message.dagFile }));
       return;
   }
 });

@@ -1,11 +1,5 @@
-import {
-  DagDefinitionError,
-  DEFAULT_TASK_OPTIONS,
-  defineDag,
-  type RetryPolicy,
-  retryDelayMs,
-  type TaskOptions,
-} from '@streampro/engine';
+import { DagDefinitionError, DEFAULT_TASK_OPTIONS, defineDag, type TaskOptions } from '@streampro/engine';
+import { type RetryPolicy, retryDelayMs } from '@streampro/engine/internal';
 import { expect } from 'chai';
 import { thrown } from '../support/fixtures.js';
 

@@ -1,15 +1,13 @@
 import {
-  countUpstream,
-  decideTriggerRule,
   defineDag,
   Engine,
   NonRetryableError,
   SkipTask,
   type TaskState,
   TRIGGER_RULES,
-  type TriggerDecision,
   type TriggerRule,
 } from '@streampro/engine';
+import { countUpstream, decideTriggerRule, type TriggerDecision } from '@streampro/engine/internal';
 import { expect } from 'chai';
 import { makeTempDir, removeDir } from '../support/fixtures.js';
 

@@ -1,13 +1,20 @@
 import type { Fence, LeaseInfo, RunStore, StateChange } from '@streampro/engine';
 import { expect } from 'chai';
 import { rejection } from '../support/fixtures.js';
+import { concurrencyContract } from './concurrency.contract-case.js';
 import { leaseFenceContract } from './lease-fence.contract.js';
 import { runParamsContract } from './run-params.contract-case.js';
 import { claim, never, newRun, T0, tryRecord } from './store-fixtures.js';
+import { taskGridContract } from './task-grid.contract-case.js';
 
 /** A fresh, empty store and how to dispose of it. */
 export interface RunStoreFixture {
   readonly store: RunStore;
+  /**
+   * Capability of stores with connections (a file, a server): opens another connection to the same state,
+   * as another process would have. The suite closes what it opens. Absent for the memory store.
+   */
+  readonly connect?: () => Promise<RunStore>;
   cleanup(): Promise<void>;
 }
 
@@ -162,6 +169,22 @@ export function runStoreContract(name: string, create: () => Promise<RunStoreFix
         });
       });
 
+      it('keeps every string of an output and of params as given (NUL, lone surrogate, emoji, escapes)', async () => {
+        const odd = { nul: 'a\u0000b', lone: '\ud800', emoji: '🦆', escapes: '\\"\n\t\u2028', 'k\u0000': 1 };
+        await store.apply([
+          task({ taskId: 'a', state: 'success', output: odd }),
+          {
+            kind: 'run',
+            dagId: 'd',
+            runId: RUN,
+            state: 'running',
+            params: { text: odd.nul, more: odd.lone },
+          },
+        ]);
+        expect((await instance('a')).output).to.deep.equal(odd);
+        expect((await store.getRun('d', RUN))?.params).to.deep.equal({ text: odd.nul, more: odd.lone });
+      });
+
       it('stores scalar outputs (0, false, empty string) as themselves', async () => {
         await store.apply([task({ taskId: 'a', state: 'success', output: 0 })]);
         await store.apply([task({ taskId: 'b', state: 'success', output: '' })]);
@@ -213,6 +236,32 @@ export function runStoreContract(name: string, create: () => Promise<RunStoreFix
           task({ taskId: 'late', state: 'queued', tryNumber: 1 }),
         ]);
         expect(await instance('late')).to.deep.include({ state: 'queued', tryNumber: 1 });
+      });
+
+      it('fails a batch that changes a task instance before the add-task that creates it', async () => {
+        const error = await rejection(
+          store.apply([
+            task({ taskId: 'a', state: 'scheduled' }),
+            task({ taskId: 'late', state: 'scheduled' }),
+            { kind: 'add-task', dagId: 'd', runId: RUN, taskId: 'late' },
+          ]),
+        );
+        expect(error.message).to.equal(`no task instance d/${RUN}/late`);
+        expect((await store.listTaskInstances('d', RUN)).map((t) => [t.taskId, t.state])).to.deep.equal([
+          ['a', 'none'],
+          ['b', 'none'],
+        ]);
+      });
+
+      it('reports the first unknown run or task instance of a batch, in batch order', async () => {
+        const error = await rejection(
+          store.apply([
+            task({ taskId: 'a', state: 'scheduled' }),
+            task({ taskId: 'ghost', state: 'scheduled' }),
+            { kind: 'run', dagId: 'd', runId: 'ghost', state: 'running' },
+          ]),
+        );
+        expect(error.message).to.equal(`no task instance d/${RUN}/ghost`);
       });
 
       it('applies nothing of a batch whose task change names an unknown task instance', async () => {
@@ -316,6 +365,35 @@ export function runStoreContract(name: string, create: () => Promise<RunStoreFix
         ]);
         expect(await store.listTries('d', RUN, 'b')).to.deep.equal([tryRecord('b', 1)]);
         expect(await store.listTries('d', 'other')).to.deep.equal([]);
+      });
+
+      it('records a try started and ended in one batch, and a try recorded again replaces the first record', async () => {
+        const ended = {
+          kind: 'try-end',
+          dagId: 'd',
+          runId: RUN,
+          taskId: 'a',
+          tryNumber: 1,
+          state: 'failed',
+          endedAt: '2025-01-01T00:00:02.000Z',
+          durationMs: 2000,
+          errorName: 'TaskInterruptedError',
+          errorMessage: 'cancelled in the queue',
+        } as const;
+        await store.apply([{ kind: 'try-start', record: tryRecord('a', 1) }, ended]);
+        expect(await store.listTries('d', RUN)).to.deep.equal([
+          {
+            ...tryRecord('a', 1),
+            state: 'failed',
+            endedAt: '2025-01-01T00:00:02.000Z',
+            durationMs: 2000,
+            errorName: 'TaskInterruptedError',
+            errorMessage: 'cancelled in the queue',
+            errorStack: null,
+          },
+        ]);
+        await store.apply([ended, { kind: 'try-start', record: { ...tryRecord('a', 1), host: 'host-b' } }]);
+        expect(await store.listTries('d', RUN)).to.deep.equal([{ ...tryRecord('a', 1), host: 'host-b' }]);
       });
 
       it('ignores the end of a try that never started', async () => {
@@ -469,6 +547,11 @@ export function runStoreContract(name: string, create: () => Promise<RunStoreFix
 
     leaseFenceContract(() => store);
     runParamsContract(() => store);
+    taskGridContract(() => store);
+    concurrencyContract(
+      () => store,
+      () => fixture.connect,
+    );
 
     describe('asset events', () => {
       it('lists the events of one asset and logical date, in insertion order', async () => {

@@ -14,6 +14,7 @@ runStoreContract('SqliteRunStore', async () => {
   const store = await SqliteRunStore.open(path.join(dir, 'state.db'));
   return {
     store,
+    connect: () => SqliteRunStore.open(path.join(dir, 'state.db')),
     cleanup: async () => {
       await store.close();
       await removeDir(dir);
