@@ -217,7 +217,9 @@ export class SqliteRunStore implements RunStore {
         );
         for (const taskId of taskIds) this.#s.insertTask!.run(run.dagId, run.runId, taskId);
         return { run: toRun(this.#s.getRun!.get(run.dagId, run.runId) as Row), created: true };
-      })(),
+        // IMMEDIATE: a deferred transaction that reads, then writes after another process committed, fails
+        // at once with SQLITE_BUSY (its snapshot is stale) instead of waiting for the lock.
+      }).immediate(),
     );
   }
 
