@@ -204,22 +204,24 @@ export class SqliteRunStore implements RunStore {
 
   async ensureRun(run: NewRun, taskIds: readonly string[]): Promise<{ run: DagRunRecord; created: boolean }> {
     return this.#guard(() =>
-      this.#db.transaction(() => {
-        const existing = this.#s.runByDate!.get(run.dagId, run.logicalDate) as Row | undefined;
-        if (existing) return { run: toRun(existing), created: false };
-        this.#s.insertRun!.run(
-          run.dagId,
-          run.runId,
-          run.logicalDate,
-          run.runType,
-          JSON.stringify(run.params),
-          run.createdAt,
-        );
-        for (const taskId of taskIds) this.#s.insertTask!.run(run.dagId, run.runId, taskId);
-        return { run: toRun(this.#s.getRun!.get(run.dagId, run.runId) as Row), created: true };
-        // IMMEDIATE: a deferred transaction that reads, then writes after another process committed, fails
-        // at once with SQLITE_BUSY (its snapshot is stale) instead of waiting for the lock.
-      }).immediate(),
+      this.#db
+        .transaction(() => {
+          const existing = this.#s.runByDate!.get(run.dagId, run.logicalDate) as Row | undefined;
+          if (existing) return { run: toRun(existing), created: false };
+          this.#s.insertRun!.run(
+            run.dagId,
+            run.runId,
+            run.logicalDate,
+            run.runType,
+            JSON.stringify(run.params),
+            run.createdAt,
+          );
+          for (const taskId of taskIds) this.#s.insertTask!.run(run.dagId, run.runId, taskId);
+          return { run: toRun(this.#s.getRun!.get(run.dagId, run.runId) as Row), created: true };
+          // IMMEDIATE: a deferred transaction that reads, then writes after another process committed, fails
+          // at once with SQLITE_BUSY (its snapshot is stale) instead of waiting for the lock.
+        })
+        .immediate(),
     );
   }
 
