@@ -1,6 +1,7 @@
 import type {
   AssetEventRecord,
   DagRunRecord,
+  DagStateRecord,
   Fence,
   LeaseClaim,
   LeaseInfo,
@@ -8,6 +9,7 @@ import type {
   NewRun,
   RunFilter,
   RunStore,
+  SchedulerRecord,
   StateChange,
   TaskGridQuery,
   TaskGridRun,
@@ -77,6 +79,24 @@ export class CountingStore implements RunStore {
   }
   listAssetEvents(asset: string, logicalDate: string): Promise<AssetEventRecord[]> {
     return this.inner.listAssetEvents(asset, logicalDate);
+  }
+  ensureDagState(dagId: string, paused: boolean, at: string): Promise<DagStateRecord> {
+    this.commits++;
+    return this.inner.ensureDagState(dagId, paused, at);
+  }
+  setDagPaused(dagId: string, paused: boolean, at: string): Promise<DagStateRecord> {
+    this.commits++;
+    return this.inner.setDagPaused(dagId, paused, at);
+  }
+  listDagStates(): Promise<DagStateRecord[]> {
+    return this.inner.listDagStates();
+  }
+  heartbeatScheduler(record: SchedulerRecord): Promise<void> {
+    this.commits++;
+    return this.inner.heartbeatScheduler(record);
+  }
+  listSchedulers(): Promise<SchedulerRecord[]> {
+    return this.inner.listSchedulers();
   }
   close(): Promise<void> {
     return this.inner.close();

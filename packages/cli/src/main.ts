@@ -71,6 +71,30 @@ const COMMANDS = [
     builder: o.testOptions,
     load: async () => (await import('./commands/test.js')).execute,
   }),
+  entry<o.TriggerArgs>({
+    command: 'trigger <dag>',
+    describe: 'Queue a manual run for the scheduler',
+    builder: o.triggerOptions,
+    load: async () => (await import('./commands/trigger.js')).execute,
+  }),
+  entry<o.PauseArgs>({
+    command: 'pause <dag>',
+    describe: 'Stop the scheduler creating runs of a DAG',
+    builder: o.pauseOptions,
+    load: async () => (await import('./commands/pause.js')).executeWith(true),
+  }),
+  entry<o.PauseArgs>({
+    command: 'unpause <dag>',
+    describe: 'Let the scheduler create runs of a DAG again',
+    builder: o.pauseOptions,
+    load: async () => (await import('./commands/pause.js')).executeWith(false),
+  }),
+  entry<o.SchedulerArgs>({
+    command: 'scheduler [action]',
+    describe: 'Run DAGs on their schedules (until SIGTERM), or show the schedulers (status)',
+    builder: o.schedulerOptions,
+    load: async () => (await import('./commands/scheduler.js')).execute,
+  }),
 ];
 
 /** Runs the CLI and resolves with the process exit code. */

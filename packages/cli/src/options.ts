@@ -100,6 +100,32 @@ export const testOptions = (y: B) =>
     .positional('task', { type: 'string', demandOption: true, describe: 'Task id' })
     .options({ date, param });
 
+export const pauseOptions = (y: B) => dag(y);
+export const triggerOptions = (y: B) =>
+  dag(y).options({
+    date: {
+      type: 'string',
+      describe: 'Logical date (default: the latest scheduled instant at or before now)',
+    },
+    param,
+  });
+export const schedulerOptions = (y: B) =>
+  y
+    .positional('action', {
+      choices: ['run', 'status'] as const,
+      default: 'run' as const,
+      describe: 'run (default): schedule until SIGTERM; status: which schedulers are alive',
+    })
+    .options({
+      interval: { type: 'number', default: 5000, describe: 'Milliseconds between two scheduling passes' },
+      grace: {
+        type: 'number',
+        default: 30_000,
+        describe: 'On SIGTERM, milliseconds running runs get to finish before they are handed back',
+      },
+      json,
+    });
+
 export type ListArgs = ArgsOf<typeof listOptions>;
 export type GraphArgs = ArgsOf<typeof graphOptions>;
 export type RunArgs = ArgsOf<typeof runOptions>;
@@ -109,3 +135,6 @@ export type RunsArgs = ArgsOf<typeof runsOptions>;
 export type LogsArgs = ArgsOf<typeof logsOptions>;
 export type ClearArgs = ArgsOf<typeof clearOptions>;
 export type TestArgs = ArgsOf<typeof testOptions>;
+export type PauseArgs = ArgsOf<typeof pauseOptions>;
+export type TriggerArgs = ArgsOf<typeof triggerOptions>;
+export type SchedulerArgs = ArgsOf<typeof schedulerOptions>;

@@ -60,6 +60,7 @@ export type {
   TaskSummary,
   TestTaskOptions,
   TestTaskResult,
+  TriggerOptions,
 } from './engine/api-types.js';
 export { Engine, type EngineOptions, toDate } from './engine/engine.js';
 export type { Executor, ExecutorListener, TryOutcome, TryPlacement } from './executor/executor.js';
@@ -114,6 +115,7 @@ export {
 } from './model/params.js';
 export {
   type AssetSchedule,
+  type CronSchedule,
   dataIntervalOf,
   describeSchedule,
   logicalDatesBetween,
@@ -135,6 +137,11 @@ export type { AnyTaskRef, OutputOf, TaskDefinition, TaskRef, TaskSpec } from './
 export { TRIGGER_RULES, type TriggerRule } from './model/trigger-rule.js';
 export type { DataInterval, TaskContext } from './runtime/context.js';
 export { MAX_OUTPUT_BYTES } from './runtime/output.js';
+export {
+  type SchedulerEvent,
+  SchedulerService,
+  type SchedulerServiceOptions,
+} from './scheduler/scheduler-service.js';
 export { MemoryRunStore } from './store/memory-store.js';
 export { SCHEMA_VERSION } from './store/migrations.js';
 export { openRunStore } from './store/open-store.js';
@@ -143,6 +150,7 @@ export { PostgresRunStore } from './store/postgres-store.js';
 export type {
   AssetEventRecord,
   DagRunRecord,
+  DagStateRecord,
   Fence,
   LeaseClaim,
   LeaseInfo,
@@ -150,6 +158,7 @@ export type {
   NewRun,
   RunFilter,
   RunType,
+  SchedulerRecord,
   StateChange,
   TaskGridQuery,
   TaskGridRun,

@@ -13,6 +13,8 @@ export interface DagListEntry {
   readonly description: string;
   readonly schedule: string;
   readonly tasks: number;
+  /** Stored by `dag pause`; before any scheduler saw the DAG, its `pausedOnCreation`. */
+  readonly paused: boolean;
   readonly file: string;
   readonly lastRun: {
     readonly runId: string;
@@ -27,6 +29,9 @@ export async function execute(args: ListArgs, io: Io): Promise<number> {
     // Listing must not create a state database in a fresh home just to find there are no runs.
     const engine = s.stateExists() ? await s.engine() : undefined;
     const entries: DagListEntry[] = [];
+    const states = new Map(
+      (engine ? await engine.store.listDagStates() : []).map((d) => [d.dagId, d.paused]),
+    );
     for (const dag of [...s.loaded.dags.values()].sort((a, b) => a.id.localeCompare(b.id))) {
       const [last] = engine ? await engine.listRuns(dag.id, { limit: 1 }) : [];
       entries.push({
@@ -34,6 +39,7 @@ export async function execute(args: ListArgs, io: Io): Promise<number> {
         description: dag.description,
         schedule: describeSchedule(dag.schedule),
         tasks: dag.tasks.length,
+        paused: states.get(dag.id) ?? dag.pausedOnCreation,
         file: displayPath(io.cwd, s.loaded.files.get(dag.id) ?? ''),
         lastRun: last
           ? { runId: last.runId, logicalDate: dateLabel(last.logicalDate), state: last.state }
@@ -49,10 +55,11 @@ export async function execute(args: ListArgs, io: Io): Promise<number> {
       e.dagId,
       e.schedule,
       String(e.tasks),
+      e.paused ? 'yes' : 'no',
       e.lastRun?.logicalDate ?? '-',
       e.lastRun?.state ?? '-',
     ]);
-    println(io, renderTable(['dag', 'schedule', 'tasks', 'last run', 'state'], rows));
+    println(io, renderTable(['dag', 'schedule', 'tasks', 'paused', 'last run', 'state'], rows));
     if (broken.length > 0) {
       println(io, `\n${broken.length} broken DAG file(s):`);
       for (const b of broken) println(io, `  ${b.path}: ${b.error}`);

@@ -58,6 +58,21 @@ export interface RunOptions {
   readonly onEvent?: (event: EngineEvent) => void;
   /** When given, DAGs scheduled on assets this run updates are run for the same logical date afterwards. */
   readonly registry?: DagRegistry;
+  /**
+   * Execute the run only while it is unfinished (queued, or running under a lease that may be taken over),
+   * checked again once the lease is ours: a run another process finished meanwhile is left as it is and
+   * reported `alreadyDone`. What the scheduler uses, so a run it listed as queued never executes twice.
+   */
+  readonly unfinishedOnly?: boolean;
+}
+
+/** A run recorded for the scheduler to execute (`dag trigger`). */
+export interface TriggerOptions {
+  /** `YYYY-MM-DD`, an ISO date-time, or a Date; for a cron DAG one of its scheduled instants. */
+  readonly logicalDate: string | Date;
+  readonly params?: Readonly<Record<string, ParamValue>>;
+  /** @default 'manual' */
+  readonly runType?: RunType;
 }
 
 export interface TaskSummary {

@@ -7,6 +7,7 @@ import type { Dag } from '../model/dag.js';
 import { InvalidInputError, LeaseLostError, NotFoundError } from '../model/errors.js';
 import { assertScheduledLogicalDate } from '../model/logical-date.js';
 import { resolveParams, secretParamValues } from '../model/params.js';
+import { isFinalRunState } from '../model/states.js';
 import { peakParallelism } from '../scheduler/parallelism.js';
 import { RunExecution } from '../scheduler/run-execution.js';
 import { PoolSlots } from '../scheduler/slots.js';
@@ -29,6 +30,7 @@ import type {
   RunSummary,
   TestTaskOptions,
   TestTaskResult,
+  TriggerOptions,
 } from './api-types.js';
 import { dueConsumers } from './assets.js';
 import { executeBackfill, planBackfill } from './backfill.js';
@@ -124,6 +126,9 @@ export class Engine {
       },
       dag.tasks.map((t) => t.id),
     );
+    if (options.unfinishedOnly && isFinalRunState(run.state)) {
+      return { ...(await this.#summary(dag, run)), alreadyDone: true, triggered: [] };
+    }
     if (run.state === 'success' && !options.force && !selection) {
       emit({
         type: 'run-skipped',
@@ -144,6 +149,14 @@ export class Engine {
     const lease = await RunLease.acquire(this.store, this.#clock, dag.id, run.runId, this.#leaseTtlMs, {
       onLost: (holder) => onLost(new LeaseLostError(dag.id, run.runId, lease.epoch, holder)),
     });
+    if (options.unfinishedOnly) {
+      // Listed as queued by the caller, but another process may have finished it before our lease.
+      const current = (await this.store.getRun(dag.id, run.runId))!;
+      if (isFinalRunState(current.state)) {
+        await lease.release();
+        return { ...(await this.#summary(dag, current)), alreadyDone: true, triggered: [] };
+      }
+    }
     let state: DagRunRecord['state'];
     try {
       state = await this.#execute(dag, run, lease, selection, options, emit, (stop) => {
@@ -156,6 +169,29 @@ export class Engine {
     const summary = await this.#summary(dag, after);
     const triggered = state === 'success' ? await this.#triggerConsumers(dag, summary, options) : [];
     return { ...summary, alreadyDone: false, triggered };
+  }
+
+  /**
+   * Records a queued run for a logical date without executing it (the scheduler executes it), or finds the
+   * run that date already has. The date is checked like `run`'s; params are resolved and recorded (secret
+   * values never are).
+   */
+  async trigger(dag: Dag, options: TriggerOptions): Promise<{ run: DagRunRecord; created: boolean }> {
+    const logicalDate = toDate(options.logicalDate);
+    assertScheduledLogicalDate(dag, logicalDate);
+    const runType = options.runType ?? 'manual';
+    const params = resolveParams(dag.id, dag.params, options.params);
+    return this.store.ensureRun(
+      {
+        dagId: dag.id,
+        runId: `${runType}__${logicalDateLabel(logicalDate)}`,
+        logicalDate: logicalDate.toISOString(),
+        runType,
+        params: recordableParams(dag, params),
+        createdAt: this.#now(),
+      },
+      dag.tasks.map((t) => t.id),
+    );
   }
 
   async #execute(

@@ -25,11 +25,25 @@ export interface DagSpec<S extends ParamSpecs> {
    */
   readonly maxActiveTasks?: number;
   /**
-   * Runs of this DAG a backfill executes at the same time.
+   * Runs of this DAG executing at the same time in a backfill; for the scheduler, runs queued or running.
    * @default 1
    */
   readonly maxActiveRuns?: number;
   readonly tags?: readonly string[];
+  /**
+   * What the scheduler does with intervals that ended while it was not running (Airflow 3's `catchup`): true
+   * creates a run for every missed interval since the start date (or the last scheduled run), oldest first;
+   * false creates only the latest completed one.
+   * @default false
+   */
+  readonly catchup?: boolean;
+  /** Last logical date the scheduler creates a run for (`YYYY-MM-DD` or ISO date-time). @default none */
+  readonly endDate?: string;
+  /**
+   * Whether the DAG is paused the first time a scheduler sees it (later changes: `dag pause` / `dag unpause`).
+   * @default false
+   */
+  readonly pausedOnCreation?: boolean;
 }
 
 const DAG_BRAND = Symbol.for('streampro.dag');
@@ -47,6 +61,9 @@ export class Dag<S extends ParamSpecs = ParamSpecs> {
   readonly maxActiveTasks: number;
   readonly maxActiveRuns: number;
   readonly tags: readonly string[];
+  readonly catchup: boolean;
+  readonly endDate: Date | null;
+  readonly pausedOnCreation: boolean;
   readonly graph = new TaskGraph();
   readonly #tasks = new Map<string, TaskDefinition>();
 
@@ -64,6 +81,14 @@ export class Dag<S extends ParamSpecs = ParamSpecs> {
     this.maxActiveTasks = positiveInteger(spec.id, 'maxActiveTasks', spec.maxActiveTasks, 16);
     this.maxActiveRuns = positiveInteger(spec.id, 'maxActiveRuns', spec.maxActiveRuns, 1);
     this.tags = spec.tags ?? [];
+    this.catchup = flag(spec.id, 'catchup', spec.catchup);
+    this.pausedOnCreation = flag(spec.id, 'pausedOnCreation', spec.pausedOnCreation);
+    this.endDate = spec.endDate === undefined ? null : definitionDate(spec.id, spec.endDate, 'endDate');
+    if (this.endDate && this.endDate.getTime() < this.startDate.getTime()) {
+      throw new DagDefinitionError(
+        `DAG '${spec.id}': endDate ${spec.endDate} is before startDate ${spec.startDate}`,
+      );
+    }
   }
 
   /** Declares a task. Its upstream handles must come from this DAG and be declared before it. */
@@ -176,12 +201,20 @@ export class TaskGroup<S extends ParamSpecs, G extends string> {
 }
 
 /** The DAG file is at fault, not a user's input: a bad start date is a definition error. */
-function definitionDate(dagId: string, text: string): Date {
+function definitionDate(dagId: string, text: string, what = 'startDate'): Date {
   try {
-    return parseLogicalDate(text, `startDate of DAG '${dagId}'`);
+    return parseLogicalDate(text, `${what} of DAG '${dagId}'`);
   } catch (error) {
     throw new DagDefinitionError((error as Error).message, { cause: error });
   }
+}
+
+function flag(dagId: string, name: string, value: boolean | undefined): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') {
+    throw new DagDefinitionError(`DAG '${dagId}': ${name} must be a boolean, got ${JSON.stringify(value)}`);
+  }
+  return value;
 }
 
 function positiveInteger(dagId: string, name: string, value: number | undefined, fallback: number): number {

@@ -87,6 +87,9 @@ function subjectOf(date: Date, input: LogicalDateInput | undefined): string {
 }
 
 function scheduleText(schedule: Schedule): string {
+  if (schedule !== null && typeof schedule === 'object' && 'cron' in schedule) {
+    return `${scheduleText(schedule.cron)}${schedule.timezone ? ` (${schedule.timezone})` : ''}`;
+  }
   return typeof schedule === 'string' && !schedule.startsWith('@') ? `cron '${schedule}'` : String(schedule);
 }
 

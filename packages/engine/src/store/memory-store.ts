@@ -1,12 +1,14 @@
 import type {
   AssetEventRecord,
   DagRunRecord,
+  DagStateRecord,
   Fence,
   LeaseClaim,
   LeaseInfo,
   LeaseResult,
   NewRun,
   RunFilter,
+  SchedulerRecord,
   StateChange,
   TaskGridQuery,
   TaskGridRun,
@@ -32,6 +34,8 @@ export class MemoryRunStore implements RunStore {
   readonly #tasks = new Map<string, Map<string, TaskInstanceRecord>>();
   readonly #tries = new Map<string, TryRecord>();
   readonly #assets: AssetEventRecord[] = [];
+  readonly #dagStates = new Map<string, DagStateRecord>();
+  readonly #schedulers = new Map<string, SchedulerRecord>();
   /** Last lease epoch of each run; kept when the lease is released, so epochs never repeat. */
   readonly #leaseEpochs = new Map<string, number>();
 
@@ -203,6 +207,34 @@ export class MemoryRunStore implements RunStore {
 
   async listAssetEvents(asset: string, logicalDate: string): Promise<AssetEventRecord[]> {
     return structuredClone(this.#assets.filter((e) => e.asset === asset && e.logicalDate === logicalDate));
+  }
+
+  async ensureDagState(dagId: string, paused: boolean, at: string): Promise<DagStateRecord> {
+    const existing = this.#dagStates.get(dagId);
+    if (existing) return { ...existing };
+    return this.setDagPaused(dagId, paused, at);
+  }
+
+  async setDagPaused(dagId: string, paused: boolean, at: string): Promise<DagStateRecord> {
+    const record = { dagId, paused, updatedAt: at };
+    this.#dagStates.set(dagId, record);
+    return { ...record };
+  }
+
+  async listDagStates(): Promise<DagStateRecord[]> {
+    return [...this.#dagStates.values()]
+      .sort((a, b) => (a.dagId < b.dagId ? -1 : a.dagId > b.dagId ? 1 : 0))
+      .map((r) => ({ ...r }));
+  }
+
+  async heartbeatScheduler(record: SchedulerRecord): Promise<void> {
+    this.#schedulers.set(record.schedulerId, { ...record });
+  }
+
+  async listSchedulers(): Promise<SchedulerRecord[]> {
+    return [...this.#schedulers.values()]
+      .sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : 0))
+      .map((r) => ({ ...r }));
   }
 
   async close(): Promise<void> {}

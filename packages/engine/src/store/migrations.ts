@@ -64,6 +64,23 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE dag_runs ADD COLUMN lease_epoch INTEGER NOT NULL DEFAULT 0;
   `,
+  // 3: the scheduler's state: paused DAGs and one heartbeat row per scheduler process.
+  `
+  CREATE TABLE dag_states (
+    dag_id TEXT PRIMARY KEY,
+    paused INTEGER NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE schedulers (
+    scheduler_id TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    started_at TEXT NOT NULL,
+    heartbeat_at TEXT NOT NULL,
+    last_scheduled_at TEXT,
+    state TEXT NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -182,6 +182,23 @@ export const POSTGRES_MIGRATIONS: readonly ((schema: string) => string)[] = [
   END
   $fn$;
   `,
+  // 3: the scheduler's state: paused DAGs and one heartbeat row per scheduler process.
+  (s) => `
+  CREATE TABLE ${s}.dag_states (
+    dag_id text PRIMARY KEY,
+    paused boolean NOT NULL,
+    updated_at timestamptz NOT NULL
+  );
+  CREATE TABLE ${s}.schedulers (
+    scheduler_id text PRIMARY KEY,
+    host text NOT NULL,
+    pid integer NOT NULL,
+    started_at timestamptz NOT NULL,
+    heartbeat_at timestamptz NOT NULL,
+    last_scheduled_at timestamptz,
+    state text NOT NULL
+  );
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;

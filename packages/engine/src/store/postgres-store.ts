@@ -9,6 +9,7 @@ import { type PostgresTarget, parsePostgresUrl, quoteIdent } from './postgres-ur
 import type {
   AssetEventRecord,
   DagRunRecord,
+  DagStateRecord,
   Fence,
   LeaseClaim,
   LeaseInfo,
@@ -16,6 +17,7 @@ import type {
   NewRun,
   RunFilter,
   RunType,
+  SchedulerRecord,
   StateChange,
   TaskGridQuery,
   TaskGridRun,
@@ -98,6 +100,10 @@ function toTry(r: Row): TryRecord {
   };
 }
 
+function toDagState(r: Row): DagStateRecord {
+  return { dagId: str(r.dag_id), paused: r.paused === true, updatedAt: iso(r.updated_at) };
+}
+
 const RUN_COLUMNS = `dag_id, run_id, logical_date, run_type, state, params, created_at, started_at, ended_at,
   lease_owner, lease_host, lease_pid, lease_heartbeat_at, lease_expires_at, lease_epoch`;
 const TASK_COLUMNS = `dag_id, run_id, task_id, state, try_number, max_tries, output, started_at, ended_at,
@@ -112,7 +118,15 @@ const TASK_COLUMNS = `dag_id, run_id, task_id, state, try_number, max_tries, out
 export class PostgresRunStore implements RunStore {
   readonly #pool: pg.Pool;
   readonly #target: PostgresTarget;
-  readonly #t: { runs: string; tasks: string; tries: string; assets: string; apply: string };
+  readonly #t: {
+    runs: string;
+    tasks: string;
+    tries: string;
+    assets: string;
+    apply: string;
+    dagStates: string;
+    schedulers: string;
+  };
   #closed = false;
 
   private constructor(
@@ -130,6 +144,8 @@ export class PostgresRunStore implements RunStore {
       tries: `${s}.task_tries`,
       assets: `${s}.asset_events`,
       apply: `${s}.apply_changes`,
+      dagStates: `${s}.dag_states`,
+      schedulers: `${s}.schedulers`,
     };
   }
 
@@ -372,6 +388,79 @@ export class PostgresRunStore implements RunStore {
       runId: str(r.run_id),
       taskId: str(r.task_id),
       createdAt: iso(r.created_at),
+    }));
+  }
+
+  async ensureDagState(dagId: string, paused: boolean, at: string): Promise<DagStateRecord> {
+    // ON CONFLICT DO NOTHING returns no row for an existing state: read it then (it is never deleted).
+    const inserted = await this.#query(
+      'ensure_dag_state',
+      `INSERT INTO ${this.#t.dagStates} (dag_id, paused, updated_at) VALUES ($1, $2, $3)
+       ON CONFLICT (dag_id) DO NOTHING RETURNING *`,
+      [dagId, paused, at],
+    );
+    if (inserted.rows[0]) return toDagState(inserted.rows[0]);
+    const { rows } = await this.#query('dag_state', `SELECT * FROM ${this.#t.dagStates} WHERE dag_id = $1`, [
+      dagId,
+    ]);
+    return toDagState(rows[0]!);
+  }
+
+  async setDagPaused(dagId: string, paused: boolean, at: string): Promise<DagStateRecord> {
+    const { rows } = await this.#query(
+      'set_dag_paused',
+      `INSERT INTO ${this.#t.dagStates} (dag_id, paused, updated_at) VALUES ($1, $2, $3)
+       ON CONFLICT (dag_id) DO UPDATE SET paused = EXCLUDED.paused, updated_at = EXCLUDED.updated_at
+       RETURNING *`,
+      [dagId, paused, at],
+    );
+    return toDagState(rows[0]!);
+  }
+
+  async listDagStates(): Promise<DagStateRecord[]> {
+    const { rows } = await this.#query(
+      'dag_states',
+      `SELECT * FROM ${this.#t.dagStates} ORDER BY dag_id COLLATE "C"`,
+      [],
+    );
+    return rows.map(toDagState);
+  }
+
+  async heartbeatScheduler(record: SchedulerRecord): Promise<void> {
+    await this.#query(
+      'heartbeat_scheduler',
+      `INSERT INTO ${this.#t.schedulers}
+         (scheduler_id, host, pid, started_at, heartbeat_at, last_scheduled_at, state)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (scheduler_id) DO UPDATE SET host = EXCLUDED.host, pid = EXCLUDED.pid,
+         started_at = EXCLUDED.started_at, heartbeat_at = EXCLUDED.heartbeat_at,
+         last_scheduled_at = EXCLUDED.last_scheduled_at, state = EXCLUDED.state`,
+      [
+        record.schedulerId,
+        record.host,
+        record.pid,
+        record.startedAt,
+        record.heartbeatAt,
+        record.lastScheduledAt,
+        record.state,
+      ],
+    );
+  }
+
+  async listSchedulers(): Promise<SchedulerRecord[]> {
+    const { rows } = await this.#query(
+      'schedulers',
+      `SELECT * FROM ${this.#t.schedulers} ORDER BY started_at DESC, scheduler_id COLLATE "C"`,
+      [],
+    );
+    return rows.map((r) => ({
+      schedulerId: str(r.scheduler_id),
+      host: str(r.host),
+      pid: Number(r.pid),
+      startedAt: iso(r.started_at),
+      heartbeatAt: iso(r.heartbeat_at),
+      lastScheduledAt: isoOrNull(r.last_scheduled_at),
+      state: str(r.state) as SchedulerRecord['state'],
     }));
   }
 

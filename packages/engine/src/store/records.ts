@@ -133,6 +133,28 @@ export type StateChange =
     }
   | { readonly kind: 'asset-event'; readonly event: AssetEventRecord };
 
+/** Scheduling state of a DAG the store keeps across processes: what `dag pause` / `dag unpause` change. */
+export interface DagStateRecord {
+  readonly dagId: string;
+  /** A paused DAG gets no new runs from the scheduler; runs already executing finish. */
+  readonly paused: boolean;
+  readonly updatedAt: string;
+}
+
+/** The row a scheduler process keeps up to date while it runs (`dag scheduler status` reads them). */
+export interface SchedulerRecord {
+  /** `host:pid:nonce` of the process: also the owner of the run leases it takes. */
+  readonly schedulerId: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly startedAt: string;
+  readonly heartbeatAt: string;
+  /** When it last created or started a run, or null. */
+  readonly lastScheduledAt: string | null;
+  /** `running` while it loops; `stopped` once it exited cleanly. A killed one stays `running` and goes silent. */
+  readonly state: 'running' | 'stopped';
+}
+
 export interface NewRun {
   readonly dagId: string;
   readonly runId: string;

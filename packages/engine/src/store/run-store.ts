@@ -1,12 +1,14 @@
 import type {
   AssetEventRecord,
   DagRunRecord,
+  DagStateRecord,
   Fence,
   LeaseClaim,
   LeaseInfo,
   LeaseResult,
   NewRun,
   RunFilter,
+  SchedulerRecord,
   StateChange,
   TaskGridQuery,
   TaskGridRun,
@@ -59,5 +61,15 @@ export interface RunStore {
    */
   apply(changes: readonly StateChange[], fence?: Fence): Promise<void>;
   listAssetEvents(asset: string, logicalDate: string): Promise<AssetEventRecord[]>;
+  /** The stored state of a DAG; when there is none yet, records `{ paused }` first (a DAG seen the first time). */
+  ensureDagState(dagId: string, paused: boolean, at: string): Promise<DagStateRecord>;
+  /** Pauses or unpauses a DAG (creating its state when there is none). */
+  setDagPaused(dagId: string, paused: boolean, at: string): Promise<DagStateRecord>;
+  /** Stored states of every DAG, by DAG id. */
+  listDagStates(): Promise<DagStateRecord[]>;
+  /** Creates or replaces the row of `record.schedulerId`. */
+  heartbeatScheduler(record: SchedulerRecord): Promise<void>;
+  /** Every scheduler that ever ran on this state, newest start first. */
+  listSchedulers(): Promise<SchedulerRecord[]>;
   close(): Promise<void>;
 }

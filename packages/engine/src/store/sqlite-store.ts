@@ -6,6 +6,7 @@ import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import type {
   AssetEventRecord,
   DagRunRecord,
+  DagStateRecord,
   Fence,
   LeaseClaim,
   LeaseInfo,
@@ -13,6 +14,7 @@ import type {
   NewRun,
   RunFilter,
   RunType,
+  SchedulerRecord,
   StateChange,
   TaskGridQuery,
   TaskGridRun,
@@ -96,6 +98,10 @@ function toTry(r: Row): TryRecord {
   };
 }
 
+function toDagState(r: Row): DagStateRecord {
+  return { dagId: str(r.dag_id), paused: Number(r.paused) === 1, updatedAt: str(r.updated_at) };
+}
+
 /** Optional fields of a task patch and their columns. */
 const TASK_PATCH_COLUMNS = [
   ['tryNumber', 'try_number'],
@@ -170,6 +176,15 @@ export class SqliteRunStore implements RunStore {
       insertAsset: p(`INSERT INTO asset_events (asset, logical_date, dag_id, run_id, task_id, created_at)
         VALUES (?, ?, ?, ?, ?, ?)`),
       assets: p('SELECT * FROM asset_events WHERE asset = ? AND logical_date = ? ORDER BY rowid'),
+      insertDagState: p('INSERT OR IGNORE INTO dag_states (dag_id, paused, updated_at) VALUES (?, ?, ?)'),
+      setDagPaused: p(`INSERT INTO dag_states (dag_id, paused, updated_at) VALUES (?, ?, ?)
+        ON CONFLICT (dag_id) DO UPDATE SET paused = excluded.paused, updated_at = excluded.updated_at`),
+      dagState: p('SELECT * FROM dag_states WHERE dag_id = ?'),
+      dagStates: p('SELECT * FROM dag_states ORDER BY dag_id'),
+      heartbeat: p(`INSERT OR REPLACE INTO schedulers
+        (scheduler_id, host, pid, started_at, heartbeat_at, last_scheduled_at, state)
+        VALUES (@schedulerId, @host, @pid, @startedAt, @heartbeatAt, @lastScheduledAt, @state)`),
+      schedulers: p('SELECT * FROM schedulers ORDER BY started_at DESC, scheduler_id'),
     };
     this.#applyTx = db.transaction((changes: readonly StateChange[]) => {
       for (const c of changes) this.#applyOne(c);
@@ -420,6 +435,42 @@ export class SqliteRunStore implements RunStore {
         runId: str(r.run_id),
         taskId: str(r.task_id),
         createdAt: str(r.created_at),
+      })),
+    );
+  }
+
+  async ensureDagState(dagId: string, paused: boolean, at: string): Promise<DagStateRecord> {
+    return this.#guard(() => {
+      this.#s.insertDagState!.run(dagId, paused ? 1 : 0, at);
+      return toDagState(this.#s.dagState!.get(dagId) as Row);
+    });
+  }
+
+  async setDagPaused(dagId: string, paused: boolean, at: string): Promise<DagStateRecord> {
+    return this.#guard(() => {
+      this.#s.setDagPaused!.run(dagId, paused ? 1 : 0, at);
+      return toDagState(this.#s.dagState!.get(dagId) as Row);
+    });
+  }
+
+  async listDagStates(): Promise<DagStateRecord[]> {
+    return this.#guard(() => (this.#s.dagStates!.all() as Row[]).map(toDagState));
+  }
+
+  async heartbeatScheduler(record: SchedulerRecord): Promise<void> {
+    this.#guard(() => this.#s.heartbeat!.run({ ...record }));
+  }
+
+  async listSchedulers(): Promise<SchedulerRecord[]> {
+    return this.#guard(() =>
+      (this.#s.schedulers!.all() as Row[]).map((r) => ({
+        schedulerId: str(r.scheduler_id),
+        host: str(r.host),
+        pid: Number(r.pid),
+        startedAt: str(r.started_at),
+        heartbeatAt: str(r.heartbeat_at),
+        lastScheduledAt: strOrNull(r.last_scheduled_at),
+        state: str(r.state) as SchedulerRecord['state'],
       })),
     );
   }

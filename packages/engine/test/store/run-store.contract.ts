@@ -4,6 +4,7 @@ import { rejection } from '../support/fixtures.js';
 import { concurrencyContract } from './concurrency.contract-case.js';
 import { leaseFenceContract } from './lease-fence.contract.js';
 import { runParamsContract } from './run-params.contract-case.js';
+import { schedulerStateContract } from './scheduler-state.contract-case.js';
 import { claim, never, newRun, T0, tryRecord } from './store-fixtures.js';
 import { taskGridContract } from './task-grid.contract-case.js';
 
@@ -547,6 +548,7 @@ export function runStoreContract(name: string, create: () => Promise<RunStoreFix
 
     leaseFenceContract(() => store);
     runParamsContract(() => store);
+    schedulerStateContract(() => store);
     taskGridContract(() => store);
     concurrencyContract(
       () => store,

@@ -1,0 +1,108 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { type SchedulerEvent, SchedulerService } from '@streampro/engine';
+import { EXIT, UsageError } from '../errors.js';
+import type { Io } from '../io.js';
+import type { SchedulerArgs } from '../options.js';
+import { eprintln, printJson, println } from '../output.js';
+import { renderTable } from '../render/table.js';
+import { withSession } from '../session.js';
+
+/** A scheduler whose heartbeat is older than this is reported gone (it was killed or lost its store). */
+const SILENT_AFTER_INTERVALS = 3;
+
+export async function execute(args: SchedulerArgs, io: Io): Promise<number> {
+  if (!Number.isInteger(args.interval) || args.interval < 10) {
+    throw new UsageError(
+      `--interval must be a whole number of milliseconds of at least 10, got ${args.interval}`,
+    );
+  }
+  if (!Number.isInteger(args.grace) || args.grace < 0) {
+    throw new UsageError(`--grace must be a non-negative whole number of milliseconds, got ${args.grace}`);
+  }
+  return args.action === 'status' ? status(args, io) : run(args, io);
+}
+
+/** Runs until SIGTERM / Ctrl-C, then lets running runs finish for `--grace` ms, hands the rest back, exits 0. */
+async function run(args: SchedulerArgs, io: Io): Promise<number> {
+  return withSession(args, io, async (s) => {
+    const engine = await s.engine();
+    const logFile = path.join(s.locations.home, 'logs', 'scheduler.log');
+    fs.mkdirSync(path.dirname(logFile), { recursive: true });
+    for (const b of s.loaded.broken) eprintln(io, `dag scheduler: broken DAG file ${b.path}: ${b.error}`);
+    let service: SchedulerService | undefined;
+    const log = (event: SchedulerEvent): void => {
+      const line = { timestamp: new Date().toISOString(), schedulerId: service?.schedulerId, ...event };
+      fs.appendFileSync(logFile, `${JSON.stringify(line)}\n`);
+      if (event.type !== 'run-held') eprintln(io, `dag scheduler: ${describe(event)}`);
+    };
+    service = new SchedulerService({
+      engine,
+      dags: () => [...s.loaded.dags.values()],
+      intervalMs: args.interval,
+      onEvent: log,
+    });
+    await new Promise<void>((resolve) => {
+      if (io.signal.aborted) resolve();
+      io.signal.addEventListener('abort', () => resolve(), { once: true });
+      service.start();
+    });
+    await service.stop(args.grace);
+    return EXIT.ok;
+  });
+}
+
+function describe(e: SchedulerEvent): string {
+  switch (e.type) {
+    case 'started':
+      return `started as ${e.schedulerId}`;
+    case 'run-created':
+      return `created ${e.dagId} ${e.runId}`;
+    case 'run-started':
+      return `executing ${e.dagId} ${e.runId}`;
+    case 'run-finished':
+      return `${e.dagId} ${e.runId} ${e.state}`;
+    case 'run-held':
+      return `${e.dagId} ${e.runId} is executed by ${e.owner}`;
+    case 'error':
+      return `error${e.dagId ? ` (${e.dagId}${e.runId ? ` ${e.runId}` : ''})` : ''}: ${e.message}`;
+    case 'stopping':
+      return `stopping: ${e.runs} run(s) executing get ${e.graceMs} ms to finish`;
+    case 'stopped':
+      return `stopped; ${e.handedBack} unfinished run(s) handed back`;
+  }
+}
+
+async function status(args: SchedulerArgs, io: Io): Promise<number> {
+  return withSession(args, io, async (s) => {
+    const schedulers = s.stateExists() ? await (await s.engine()).store.listSchedulers() : [];
+    const now = Date.now();
+    const rows = schedulers.map((r) => {
+      const silentMs = now - Date.parse(r.heartbeatAt);
+      const alive = r.state === 'running' && silentMs <= SILENT_AFTER_INTERVALS * args.interval;
+      return { ...r, alive };
+    });
+    if (args.json) {
+      printJson(io, { schedulers: rows });
+      return EXIT.ok;
+    }
+    if (rows.length === 0) {
+      println(io, 'no scheduler has run on this state');
+      return EXIT.ok;
+    }
+    println(
+      io,
+      renderTable(
+        ['scheduler', 'state', 'started', 'last heartbeat', 'last scheduled'],
+        rows.map((r) => [
+          r.schedulerId,
+          r.alive ? 'alive' : r.state === 'stopped' ? 'stopped' : 'gone',
+          r.startedAt,
+          r.heartbeatAt,
+          r.lastScheduledAt ?? '-',
+        ]),
+      ),
+    );
+    return EXIT.ok;
+  });
+}
