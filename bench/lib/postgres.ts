@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type Fence, PostgresRunStore, type RunStore, type StateChange } from '@streampro/engine';
-import { redactUrl } from '@streampro/engine/internal';
+import { postgresUnreachable } from '@streampro/engine/internal';
 import pg from 'pg';
 
 /**
@@ -14,20 +14,8 @@ export const BENCH_DATABASE_URL =
   'postgres://postgres@127.0.0.1:5432/test';
 
 /** Why the benchmark server cannot be used, or undefined when it can. */
-export async function postgresUnavailable(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: BENCH_DATABASE_URL, connectionTimeoutMillis: 3000 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return undefined;
-  } catch (error) {
-    const first = error instanceof AggregateError ? error.errors[0] : error;
-    const why = first instanceof Error ? first.message : String(first);
-    return `PostgreSQL not reachable at ${redactUrl(BENCH_DATABASE_URL)} (${why})`;
-  } finally {
-    await client.end().catch(() => {});
-  }
+export function postgresUnavailable(): Promise<string | undefined> {
+  return postgresUnreachable(BENCH_DATABASE_URL);
 }
 
 /** Runs `fn` with the URL of a new schema (created by the store that opens it), dropped afterwards. */

@@ -26,5 +26,6 @@ export { runTransition, type TaskPatch, taskTransition } from './state/transitio
 export { MIGRATIONS } from './store/migrations.js';
 export { planBatch } from './store/postgres-batch.js';
 export { POSTGRES_MIGRATIONS } from './store/postgres-migrations.js';
+export { postgresUnreachable } from './store/postgres-probe.js';
 export { parsePostgresUrl, redactUrl } from './store/postgres-url.js';
 export { applyTaskPatch } from './store/shared.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { redactUrl } from '@streampro/engine/internal';
+import { postgresUnreachable } from '@streampro/engine/internal';
 import pg from 'pg';
 
 /**
@@ -12,24 +12,9 @@ export const TEST_DATABASE_URL =
 let probe: Promise<string | undefined> | undefined;
 let toldSkip = false;
 
-/** Why the test server cannot be used (undefined: it can). Asked once per process. */
+/** Why the test server cannot be used (undefined: it can), as one line. Asked once per process. */
 export function postgresUnavailable(): Promise<string | undefined> {
-  probe ??= (async () => {
-    const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 3000 });
-    client.on('error', () => {});
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      return undefined;
-    } catch (error) {
-      const first = error instanceof AggregateError ? error.errors[0] : error;
-      return first instanceof Error
-        ? first.message || String((first as { code?: unknown }).code)
-        : String(first);
-    } finally {
-      await client.end().catch(() => {});
-    }
-  })();
+  probe ??= postgresUnreachable(TEST_DATABASE_URL);
   return probe;
 }
 
@@ -41,17 +26,11 @@ export async function requirePostgres(context: Mocha.Context): Promise<void> {
   // No timeout of its own: it would also bound the rest of the caller's hook. The probe gives up after 3 s.
   const why = await postgresUnavailable();
   if (why === undefined) return;
-  const where = redactUrl(TEST_DATABASE_URL);
-  if (process.env.CI === 'true') {
-    throw new Error(
-      `PostgreSQL not reachable at ${where} (${why}), and CI=true requires the PostgreSQL suites`,
-    );
-  }
+  if (process.env.CI === 'true') throw new Error(`${why}, and CI=true requires the PostgreSQL suites`);
   if (!toldSkip) {
     toldSkip = true;
     console.log(
-      `PostgreSQL not reachable at ${where} (${why}): skipping the PostgreSQL suites ` +
-        '(set STREAMPRO_TEST_DATABASE_URL or start the server)',
+      `${why}: skipping the PostgreSQL suites (set STREAMPRO_TEST_DATABASE_URL or start the server)`,
     );
   }
   context.skip();
