@@ -181,7 +181,9 @@ export class PostgresRunStore implements RunStore {
       `WITH ins AS (
          INSERT INTO ${this.#t.runs} (dag_id, run_id, logical_date, run_type, state, params, created_at)
          VALUES ($1, $2, $3, $4, 'queued', $5::json, $6)
-         ON CONFLICT (dag_id, logical_date) DO NOTHING
+         -- No conflict target: two processes creating one run collide on the primary key (same run id) as
+         -- well as on (dag_id, logical_date), and a named target would let the other one raise.
+         ON CONFLICT DO NOTHING
          RETURNING dag_id, run_id),
        tis AS (
          INSERT INTO ${this.#t.tasks} (dag_id, run_id, task_id, state, try_number, max_tries)

@@ -128,6 +128,20 @@ describe('PostgreSQL store', () => {
       );
     });
 
+    it('creates one run when two stores (two processes) ensure the same run at once; none of them fails', async () => {
+      const a = await open();
+      const b = await open();
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).ensureRun(newRun('d', '2025-01-01'), ['x', 'y'])),
+      );
+      expect(results.filter((r) => r.created)).to.have.length(1);
+      expect(new Set(results.map((r) => r.run.runId))).to.deep.equal(new Set(['manual__2025-01-01']));
+      expect((await a.listTaskInstances('d', 'manual__2025-01-01')).map((t) => t.taskId)).to.deep.equal([
+        'x',
+        'y',
+      ]);
+    });
+
     it('keeps installations in different schemas of one database apart', async () => {
       const other = testSchema();
       try {
