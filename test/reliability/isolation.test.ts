@@ -5,21 +5,11 @@ import { performance } from 'node:perf_hooks';
 import { expect } from 'chai';
 import { collect, type Result, taskStates, withEngine } from '../cli/helpers.js';
 import { crashy, overrun, SECRET_TOKEN, secretive, stubborn } from './fixtures/dags/isolated.js';
-import { FaultSandbox, readJsonLines, waitFor } from './support/harness.js';
+import { FaultSandbox, readJsonLines, running, waitFor } from './support/harness.js';
 
 const DATE = '2025-01-10';
 const RUN_ID = `manual__${DATE}`;
 const GRACE_MS = 1000;
-
-/** Whether a process is running (Linux): a zombie, exited but not yet reaped, runs no code. */
-function running(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 /** A `dag` process being watched: its result, the moment it exited, and its stderr so far. */
 interface Launched {

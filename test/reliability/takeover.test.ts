@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { collect, taskStates, withEngine } from '../cli/helpers.js';
 import { handover } from './fixtures/dags/handover.js';
-import { FaultSandbox, waitFor } from './support/harness.js';
+import { FaultSandbox, running, waitFor } from './support/harness.js';
 
 const DATE = '2025-01-10';
 const RUN_ID = `manual__${DATE}`;
@@ -31,20 +31,6 @@ function beats(sb: FaultSandbox): Beat[] {
       const [tryNumber, pid, at] = l.split(' ').map(Number);
       return { tryNumber: tryNumber!, pid: pid!, at: at! };
     });
-}
-
-/**
- * Whether a process is running (Linux). A zombie is not: a worker that exited while its stopped owner cannot
- * reap it still answers `kill(pid, 0)`, but it runs no code.
- */
-function running(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 3, after the parenthesised command name (which may itself contain spaces).
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 /**

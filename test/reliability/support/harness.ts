@@ -148,3 +148,17 @@ export function readJsonLines(file: string): Record<string, unknown>[] {
     .filter((l) => l !== '')
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
+
+/**
+ * Whether process `pid` still runs code: a zombie (exited, not yet reaped) still answers `kill(pid, 0)`, so
+ * the state field of `/proc/<pid>/stat` is read instead (Linux).
+ */
+export function running(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 3, after the parenthesised command name (which may itself contain spaces).
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}

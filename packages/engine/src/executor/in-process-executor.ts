@@ -95,10 +95,6 @@ export class InProcessExecutor implements Executor {
     // Nothing to release: tries are cancelled by the scheduler before the engine closes.
   }
 
-  get activeCount(): number {
-    return this.#running.size;
-  }
-
   #abort(id: string, error: Error): void {
     const entry = this.#running.get(id);
     if (!entry || entry.settled) return;
