@@ -144,7 +144,7 @@ describe('reliability: object store faults (s3rver on 127.0.0.1)', function () {
       expect(hung.count('hang')).to.equal(2);
     });
 
-    it('an upload cut in the middle leaves nothing visible; the retry stores the whole object', async () => {
+    it('an upload cut in the middle fails the put (never a whole object); the retry stores the whole object', async () => {
       const body = `${'x'.repeat(200_000)}\n`;
       const cutting = await proxy((_n, req) =>
         req.method === 'PUT' && cutting.count('cut') === 0 ? { kind: 'cut' } : { kind: 'forward' },
@@ -154,7 +154,13 @@ describe('reliability: object store faults (s3rver on 127.0.0.1)', function () {
       const error = await rejection(once.putBytes('torn.txt', body));
       expect(error).to.be.instanceOf(StorageError);
       expect(cutting.count('cut')).to.equal(1);
-      expect(await direct.head('torn.txt')).to.equal(undefined);
+      // S3 commits an object only once its whole body arrived. s3rver writes the file in place while the body
+      // streams in, so a cut PUT may leave a partial (even empty) object behind for a moment or for good:
+      // what holds on both is that no object of the full size exists before the retry.
+      const torn = await direct.head('torn.txt');
+      expect(torn === undefined || torn.size < body.length, `torn object of ${torn?.size} bytes`).to.equal(
+        true,
+      );
       await once.putBytes('torn.txt', body);
       expect((await direct.getBytes('torn.txt')).toString()).to.equal(body);
     });
