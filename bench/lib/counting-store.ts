@@ -1,11 +1,16 @@
 import type {
   AssetEventRecord,
+  BackfillDateRecord,
+  BackfillRecord,
+  BackfillState,
   DagRunRecord,
   DagStateRecord,
   Fence,
   LeaseClaim,
   LeaseInfo,
   LeaseResult,
+  NewBackfill,
+  NewBackfillDate,
   NewRun,
   RunFilter,
   RunStore,
@@ -79,6 +84,36 @@ export class CountingStore implements RunStore {
   }
   listAssetEvents(asset: string, logicalDate: string): Promise<AssetEventRecord[]> {
     return this.inner.listAssetEvents(asset, logicalDate);
+  }
+  listAssetEventsSince(since: string): Promise<AssetEventRecord[]> {
+    return this.inner.listAssetEventsSince(since);
+  }
+  createBackfill(backfill: NewBackfill, dates: readonly NewBackfillDate[]): Promise<BackfillRecord> {
+    this.commits++;
+    return this.inner.createBackfill(backfill, dates);
+  }
+  getBackfill(id: number): Promise<BackfillRecord | undefined> {
+    return this.inner.getBackfill(id);
+  }
+  listBackfills(dagId?: string): Promise<BackfillRecord[]> {
+    return this.inner.listBackfills(dagId);
+  }
+  listBackfillDates(id: number): Promise<BackfillDateRecord[]> {
+    return this.inner.listBackfillDates(id);
+  }
+  setBackfillState(
+    id: number,
+    state: BackfillState,
+    at: string,
+    from: readonly BackfillState[],
+    completedAt?: string,
+  ): Promise<BackfillRecord | undefined> {
+    this.commits++;
+    return this.inner.setBackfillState(id, state, at, from, completedAt);
+  }
+  claimBackfillDate(id: number, logicalDate: string, runId: string, at: string): Promise<boolean> {
+    this.commits++;
+    return this.inner.claimBackfillDate(id, logicalDate, runId, at);
   }
   ensureDagState(dagId: string, paused: boolean, at: string): Promise<DagStateRecord> {
     this.commits++;

@@ -142,6 +142,15 @@ export {
   SchedulerService,
   type SchedulerServiceOptions,
 } from './scheduler/scheduler-service.js';
+export type {
+  BackfillDateRecord,
+  BackfillRecord,
+  BackfillReprocess,
+  BackfillState,
+  BackfillStore,
+  NewBackfill,
+  NewBackfillDate,
+} from './store/backfill-records.js';
 export { MemoryRunStore } from './store/memory-store.js';
 export { SCHEMA_VERSION } from './store/migrations.js';
 export { openRunStore } from './store/open-store.js';

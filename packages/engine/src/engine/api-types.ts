@@ -1,6 +1,7 @@
 import type { Dag } from '../model/dag.js';
 import type { ParamValue } from '../model/params.js';
 import type { RunState, TaskState } from '../model/states.js';
+import type { BackfillAction, BackfillReprocess } from '../store/backfill-records.js';
 import type { RunType } from '../store/records.js';
 
 /** DAGs the engine may trigger through assets (the CLI builds it from the DAGs folder). */
@@ -109,7 +110,7 @@ export interface RunResult extends RunSummary {
   readonly triggered: readonly RunResult[];
 }
 
-export type Reprocess = 'none' | 'failed' | 'all';
+export type Reprocess = BackfillReprocess;
 
 export interface BackfillOptions {
   readonly start: string | Date;
@@ -127,7 +128,7 @@ export interface BackfillOptions {
   readonly registry?: DagRegistry;
 }
 
-export type BackfillAction = 'run' | 'resume' | 'rerun' | 'skip';
+export type { BackfillAction };
 
 export interface BackfillPlanEntry {
   readonly logicalDate: string;

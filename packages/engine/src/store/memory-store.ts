@@ -1,4 +1,11 @@
 import type {
+  BackfillDateRecord,
+  BackfillRecord,
+  BackfillState,
+  NewBackfill,
+  NewBackfillDate,
+} from './backfill-records.js';
+import type {
   AssetEventRecord,
   DagRunRecord,
   DagStateRecord,
@@ -36,6 +43,8 @@ export class MemoryRunStore implements RunStore {
   readonly #assets: AssetEventRecord[] = [];
   readonly #dagStates = new Map<string, DagStateRecord>();
   readonly #schedulers = new Map<string, SchedulerRecord>();
+  readonly #backfills: BackfillRecord[] = [];
+  readonly #backfillDates = new Map<number, BackfillDateRecord[]>();
   /** Last lease epoch of each run; kept when the lease is released, so epochs never repeat. */
   readonly #leaseEpochs = new Map<string, number>();
 
@@ -207,6 +216,63 @@ export class MemoryRunStore implements RunStore {
 
   async listAssetEvents(asset: string, logicalDate: string): Promise<AssetEventRecord[]> {
     return structuredClone(this.#assets.filter((e) => e.asset === asset && e.logicalDate === logicalDate));
+  }
+
+  async listAssetEventsSince(since: string): Promise<AssetEventRecord[]> {
+    const events = this.#assets.filter((e) => e.createdAt >= since);
+    return structuredClone(events.sort((a, b) => a.createdAt.localeCompare(b.createdAt)));
+  }
+
+  async createBackfill(backfill: NewBackfill, dates: readonly NewBackfillDate[]): Promise<BackfillRecord> {
+    const record: BackfillRecord = {
+      ...structuredClone(backfill),
+      id: this.#backfills.length + 1,
+      state: 'running',
+      updatedAt: backfill.createdAt,
+      completedAt: null,
+    };
+    this.#backfills.push(record);
+    this.#backfillDates.set(
+      record.id,
+      dates.map((d, ordinal) => ({ ...d, backfillId: record.id, ordinal, claimedAt: null })),
+    );
+    return structuredClone(record);
+  }
+
+  async getBackfill(id: number): Promise<BackfillRecord | undefined> {
+    return structuredClone(this.#backfills.find((b) => b.id === id));
+  }
+
+  async listBackfills(dagId?: string): Promise<BackfillRecord[]> {
+    const chosen = this.#backfills.filter((b) => dagId === undefined || b.dagId === dagId);
+    return structuredClone(chosen.reverse());
+  }
+
+  async listBackfillDates(id: number): Promise<BackfillDateRecord[]> {
+    return structuredClone(this.#backfillDates.get(id) ?? []);
+  }
+
+  async setBackfillState(
+    id: number,
+    state: BackfillState,
+    at: string,
+    from: readonly BackfillState[],
+    completedAt?: string,
+  ): Promise<BackfillRecord | undefined> {
+    const i = this.#backfills.findIndex((b) => b.id === id);
+    const current = this.#backfills[i];
+    if (!current || !from.includes(current.state)) return undefined;
+    const next = { ...current, state, updatedAt: at, completedAt: completedAt ?? current.completedAt };
+    this.#backfills[i] = next;
+    return structuredClone(next);
+  }
+
+  async claimBackfillDate(id: number, logicalDate: string, runId: string, at: string): Promise<boolean> {
+    const dates = this.#backfillDates.get(id) ?? [];
+    const i = dates.findIndex((d) => d.logicalDate === logicalDate && d.claimedAt === null);
+    if (i < 0) return false;
+    dates[i] = { ...dates[i]!, runId, claimedAt: at };
+    return true;
   }
 
   async ensureDagState(dagId: string, paused: boolean, at: string): Promise<DagStateRecord> {

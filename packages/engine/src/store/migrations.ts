@@ -81,6 +81,33 @@ export const MIGRATIONS: readonly string[] = [
     state TEXT NOT NULL
   );
   `,
+  // 4: backfills the scheduler executes, and asset events by time (the scheduler reads the new ones).
+  `
+  CREATE INDEX asset_events_by_time ON asset_events (created_at);
+  CREATE TABLE backfills (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    dag_id TEXT NOT NULL,
+    start_date TEXT NOT NULL,
+    end_date TEXT NOT NULL,
+    reprocess TEXT NOT NULL,
+    backwards INTEGER NOT NULL,
+    max_active_runs INTEGER NOT NULL,
+    params TEXT NOT NULL,
+    state TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    completed_at TEXT
+  );
+  CREATE TABLE backfill_dates (
+    backfill_id INTEGER NOT NULL REFERENCES backfills (id),
+    logical_date TEXT NOT NULL,
+    ordinal INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    run_id TEXT,
+    claimed_at TEXT,
+    PRIMARY KEY (backfill_id, logical_date)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

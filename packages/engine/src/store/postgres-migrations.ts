@@ -199,6 +199,33 @@ export const POSTGRES_MIGRATIONS: readonly ((schema: string) => string)[] = [
     state text NOT NULL
   );
   `,
+  // 4: backfills the scheduler executes, and asset events by time (the scheduler reads the new ones).
+  (s) => `
+  CREATE INDEX asset_events_by_time ON ${s}.asset_events (created_at);
+  CREATE TABLE ${s}.backfills (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    dag_id text NOT NULL,
+    start_date timestamptz NOT NULL,
+    end_date timestamptz NOT NULL,
+    reprocess text NOT NULL,
+    backwards boolean NOT NULL,
+    max_active_runs integer NOT NULL,
+    params jsonb NOT NULL,
+    state text NOT NULL,
+    created_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL,
+    completed_at timestamptz
+  );
+  CREATE TABLE ${s}.backfill_dates (
+    backfill_id bigint NOT NULL REFERENCES ${s}.backfills (id),
+    logical_date timestamptz NOT NULL,
+    ordinal integer NOT NULL,
+    action text NOT NULL,
+    run_id text,
+    claimed_at timestamptz,
+    PRIMARY KEY (backfill_id, logical_date)
+  );
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;

@@ -1,6 +1,14 @@
 import type pg from 'pg';
 import { LeaseLostError } from '../model/errors.js';
 import type { RunState, TaskState } from '../model/states.js';
+import type {
+  BackfillDateRecord,
+  BackfillRecord,
+  BackfillState,
+  NewBackfill,
+  NewBackfillDate,
+} from './backfill-records.js';
+import { PostgresBackfills } from './postgres-backfills.js';
 import { planBatch } from './postgres-batch.js';
 import { isDriverError, NOT_FOUND_SQLSTATE, postgresStoreError } from './postgres-errors.js';
 import { migratePostgres } from './postgres-migrate.js';
@@ -47,6 +55,17 @@ function toLease(r: Row): LeaseInfo | null {
         epoch: Number(r.lease_epoch),
       }
     : null;
+}
+
+function toAssetEvent(r: Row): AssetEventRecord {
+  return {
+    asset: str(r.asset),
+    logicalDate: iso(r.logical_date),
+    dagId: str(r.dag_id),
+    runId: str(r.run_id),
+    taskId: str(r.task_id),
+    createdAt: iso(r.created_at),
+  };
 }
 
 function toRun(r: Row): DagRunRecord {
@@ -127,6 +146,7 @@ export class PostgresRunStore implements RunStore {
     dagStates: string;
     schedulers: string;
   };
+  readonly #backfills: PostgresBackfills;
   #closed = false;
 
   private constructor(
@@ -147,6 +167,11 @@ export class PostgresRunStore implements RunStore {
       dagStates: `${s}.dag_states`,
       schedulers: `${s}.schedulers`,
     };
+    this.#backfills = new PostgresBackfills(
+      (name, text, values) => this.#query(name, text, values),
+      (body) => this.#transaction(body),
+      s,
+    );
   }
 
   /** The URL without its password. */
@@ -383,14 +408,47 @@ export class PostgresRunStore implements RunStore {
        WHERE asset = $1 AND logical_date = $2 ORDER BY seq`,
       [asset, logicalDate],
     );
-    return rows.map((r) => ({
-      asset: str(r.asset),
-      logicalDate: iso(r.logical_date),
-      dagId: str(r.dag_id),
-      runId: str(r.run_id),
-      taskId: str(r.task_id),
-      createdAt: iso(r.created_at),
-    }));
+    return rows.map(toAssetEvent);
+  }
+
+  async listAssetEventsSince(since: string): Promise<AssetEventRecord[]> {
+    const { rows } = await this.#query(
+      'assets_since',
+      `SELECT asset, logical_date, dag_id, run_id, task_id, created_at FROM ${this.#t.assets}
+       WHERE created_at >= $1 ORDER BY created_at, seq`,
+      [since],
+    );
+    return rows.map(toAssetEvent);
+  }
+
+  createBackfill(backfill: NewBackfill, dates: readonly NewBackfillDate[]): Promise<BackfillRecord> {
+    return this.#backfills.createBackfill(backfill, dates);
+  }
+
+  getBackfill(id: number): Promise<BackfillRecord | undefined> {
+    return this.#backfills.getBackfill(id);
+  }
+
+  listBackfills(dagId?: string): Promise<BackfillRecord[]> {
+    return this.#backfills.listBackfills(dagId);
+  }
+
+  listBackfillDates(id: number): Promise<BackfillDateRecord[]> {
+    return this.#backfills.listBackfillDates(id);
+  }
+
+  setBackfillState(
+    id: number,
+    state: BackfillState,
+    at: string,
+    from: readonly BackfillState[],
+    completedAt?: string,
+  ): Promise<BackfillRecord | undefined> {
+    return this.#backfills.setBackfillState(id, state, at, from, completedAt);
+  }
+
+  claimBackfillDate(id: number, logicalDate: string, runId: string, at: string): Promise<boolean> {
+    return this.#backfills.claimBackfillDate(id, logicalDate, runId, at);
   }
 
   async ensureDagState(dagId: string, paused: boolean, at: string): Promise<DagStateRecord> {

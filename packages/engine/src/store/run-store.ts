@@ -1,3 +1,4 @@
+import type { BackfillStore } from './backfill-records.js';
 import type {
   AssetEventRecord,
   DagRunRecord,
@@ -20,7 +21,7 @@ import type {
  * Durable state of runs, task instances, tries and asset events. No driver types cross this interface, so
  * an in-memory, a SQLite and a PostgreSQL store pass one contract suite. Only the state writer writes.
  */
-export interface RunStore {
+export interface RunStore extends BackfillStore {
   /** Creates the run and its task instances (state `none`) unless a run exists for that logical date. */
   ensureRun(run: NewRun, taskIds: readonly string[]): Promise<{ run: DagRunRecord; created: boolean }>;
   getRun(dagId: string, runId: string): Promise<DagRunRecord | undefined>;
@@ -61,6 +62,8 @@ export interface RunStore {
    */
   apply(changes: readonly StateChange[], fence?: Fence): Promise<void>;
   listAssetEvents(asset: string, logicalDate: string): Promise<AssetEventRecord[]>;
+  /** Asset events of every asset recorded at or after `since` (an ISO instant), oldest first. */
+  listAssetEventsSince(since: string): Promise<AssetEventRecord[]>;
   /** The stored state of a DAG; when there is none yet, records `{ paused }` first (a DAG seen the first time). */
   ensureDagState(dagId: string, paused: boolean, at: string): Promise<DagStateRecord>;
   /** Pauses or unpauses a DAG (creating its state when there is none). */

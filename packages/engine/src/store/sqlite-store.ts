@@ -2,6 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { RunState, TaskState } from '../model/states.js';
+import type {
+  BackfillDateRecord,
+  BackfillRecord,
+  BackfillState,
+  NewBackfill,
+  NewBackfillDate,
+} from './backfill-records.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import type {
   AssetEventRecord,
@@ -23,6 +30,7 @@ import type {
 } from './records.js';
 import type { RunStore } from './run-store.js';
 import { checkFence, groupGrid, leaseAvailable, normalizeGridQuery } from './shared.js';
+import { SqliteBackfills } from './sqlite-backfills.js';
 import { StateStoreError } from './state-store-error.js';
 
 type Row = Record<string, unknown>;
@@ -98,6 +106,17 @@ function toTry(r: Row): TryRecord {
   };
 }
 
+function toAssetEvent(r: Row): AssetEventRecord {
+  return {
+    asset: str(r.asset),
+    logicalDate: str(r.logical_date),
+    dagId: str(r.dag_id),
+    runId: str(r.run_id),
+    taskId: str(r.task_id),
+    createdAt: str(r.created_at),
+  };
+}
+
 function toDagState(r: Row): DagStateRecord {
   return { dagId: str(r.dag_id), paused: Number(r.paused) === 1, updatedAt: str(r.updated_at) };
 }
@@ -123,12 +142,14 @@ export class SqliteRunStore implements RunStore {
   readonly #applyTx: (changes: readonly StateChange[]) => void;
   readonly #fencedApplyTx: Database.Transaction<(changes: readonly StateChange[], fence: Fence) => void>;
   readonly #taskUpdates = new Map<string, Stmt>();
+  readonly #backfills: SqliteBackfills;
 
   private constructor(
     db: Db,
     readonly file: string,
   ) {
     this.#db = db;
+    this.#backfills = new SqliteBackfills(db);
     const p = (sql: string): Stmt => db.prepare(sql);
     this.#s = {
       insertRun: p(`INSERT INTO dag_runs (dag_id, run_id, logical_date, run_type, state, params, created_at)
@@ -176,6 +197,7 @@ export class SqliteRunStore implements RunStore {
       insertAsset: p(`INSERT INTO asset_events (asset, logical_date, dag_id, run_id, task_id, created_at)
         VALUES (?, ?, ?, ?, ?, ?)`),
       assets: p('SELECT * FROM asset_events WHERE asset = ? AND logical_date = ? ORDER BY rowid'),
+      assetsSince: p('SELECT * FROM asset_events WHERE created_at >= ? ORDER BY created_at, rowid'),
       insertDagState: p('INSERT OR IGNORE INTO dag_states (dag_id, paused, updated_at) VALUES (?, ?, ?)'),
       setDagPaused: p(`INSERT INTO dag_states (dag_id, paused, updated_at) VALUES (?, ?, ?)
         ON CONFLICT (dag_id) DO UPDATE SET paused = excluded.paused, updated_at = excluded.updated_at`),
@@ -427,16 +449,41 @@ export class SqliteRunStore implements RunStore {
   }
 
   async listAssetEvents(asset: string, logicalDate: string): Promise<AssetEventRecord[]> {
-    return this.#guard(() =>
-      (this.#s.assets!.all(asset, logicalDate) as Row[]).map((r) => ({
-        asset: str(r.asset),
-        logicalDate: str(r.logical_date),
-        dagId: str(r.dag_id),
-        runId: str(r.run_id),
-        taskId: str(r.task_id),
-        createdAt: str(r.created_at),
-      })),
-    );
+    return this.#guard(() => (this.#s.assets!.all(asset, logicalDate) as Row[]).map(toAssetEvent));
+  }
+
+  async listAssetEventsSince(since: string): Promise<AssetEventRecord[]> {
+    return this.#guard(() => (this.#s.assetsSince!.all(since) as Row[]).map(toAssetEvent));
+  }
+
+  async createBackfill(backfill: NewBackfill, dates: readonly NewBackfillDate[]): Promise<BackfillRecord> {
+    return this.#guard(() => this.#backfills.createBackfill(backfill, dates));
+  }
+
+  async getBackfill(id: number): Promise<BackfillRecord | undefined> {
+    return this.#guard(() => this.#backfills.getBackfill(id));
+  }
+
+  async listBackfills(dagId?: string): Promise<BackfillRecord[]> {
+    return this.#guard(() => this.#backfills.listBackfills(dagId));
+  }
+
+  async listBackfillDates(id: number): Promise<BackfillDateRecord[]> {
+    return this.#guard(() => this.#backfills.listBackfillDates(id));
+  }
+
+  async setBackfillState(
+    id: number,
+    state: BackfillState,
+    at: string,
+    from: readonly BackfillState[],
+    completedAt?: string,
+  ): Promise<BackfillRecord | undefined> {
+    return this.#guard(() => this.#backfills.setBackfillState(id, state, at, from, completedAt));
+  }
+
+  async claimBackfillDate(id: number, logicalDate: string, runId: string, at: string): Promise<boolean> {
+    return this.#guard(() => this.#backfills.claimBackfillDate(id, logicalDate, runId, at));
   }
 
   async ensureDagState(dagId: string, paused: boolean, at: string): Promise<DagStateRecord> {

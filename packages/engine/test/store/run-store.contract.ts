@@ -1,6 +1,7 @@
 import type { Fence, LeaseInfo, RunStore, StateChange } from '@streampro/engine';
 import { expect } from 'chai';
 import { rejection } from '../support/fixtures.js';
+import { backfillContract } from './backfill.contract-case.js';
 import { concurrencyContract } from './concurrency.contract-case.js';
 import { leaseFenceContract } from './lease-fence.contract.js';
 import { runParamsContract } from './run-params.contract-case.js';
@@ -549,6 +550,7 @@ export function runStoreContract(name: string, create: () => Promise<RunStoreFix
     leaseFenceContract(() => store);
     runParamsContract(() => store);
     schedulerStateContract(() => store);
+    backfillContract(() => store);
     taskGridContract(() => store);
     concurrencyContract(
       () => store,
@@ -583,6 +585,15 @@ export function runStoreContract(name: string, create: () => Promise<RunStoreFix
           createdAt: '2025-01-01T00:00:02.000Z',
         });
         expect(await store.listAssetEvents('lake://raw/none', '2025-01-01T00:00:00.000Z')).to.deep.equal([]);
+        const since = await store.listAssetEventsSince('2025-01-01T00:00:02.000Z');
+        expect(
+          since.map((e) => [e.asset, e.logicalDate.slice(0, 10), e.createdAt.slice(11, 19)]),
+        ).to.deep.equal([
+          ['lake://trusted/events', '2025-01-01', '00:00:02'],
+          ['lake://trusted/users', '2025-01-01', '00:00:02'],
+          ['lake://trusted/events', '2025-01-02', '00:00:03'],
+        ]);
+        expect(await store.listAssetEventsSince('2025-01-01T00:00:03.001Z')).to.deep.equal([]);
       });
     });
   });
