@@ -1,6 +1,6 @@
 import type { Dag } from '../model/dag.js';
 import { InvalidInputError, LeaseConflictError } from '../model/errors.js';
-import { logicalDatesBetween } from '../model/schedule.js';
+import { dataIntervalOf, logicalDatesBetween } from '../model/schedule.js';
 import type { RunStore } from '../store/run-store.js';
 import { parseLogicalDate } from '../time/dates.js';
 import type {
@@ -18,6 +18,8 @@ export async function planBackfill(
   store: RunStore,
   dag: Dag,
   options: BackfillOptions,
+  /** Dates whose data interval has not ended by then are refused. */
+  now: Date,
 ): Promise<BackfillPlan> {
   const start = options.start instanceof Date ? options.start : parseLogicalDate(options.start, 'start date');
   const end = options.end instanceof Date ? options.end : parseLogicalDate(options.end, 'end date');
@@ -31,6 +33,13 @@ export async function planBackfill(
     throw new InvalidInputError(`reprocess must be none, failed or all, got ${JSON.stringify(reprocess)}`);
   }
   const dates = logicalDatesBetween(dag.parsedSchedule, dag.startDate, start, end);
+  const unfinished = dates.find((d) => dataIntervalOf(dag.parsedSchedule, d).end.getTime() > now.getTime());
+  if (unfinished) {
+    const ends = dataIntervalOf(dag.parsedSchedule, unfinished).end.toISOString();
+    throw new InvalidInputError(
+      `the interval of ${unfinished.toISOString()} has not ended (it ends ${ends}): a backfill takes only ended intervals; pick an earlier end date`,
+    );
+  }
   const existing = new Map((await store.listRuns(dag.id)).map((r) => [r.logicalDate, r]));
   const entries: BackfillPlanEntry[] = dates.map((d) => {
     const logicalDate = d.toISOString();

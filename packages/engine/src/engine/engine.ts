@@ -13,6 +13,7 @@ import { RunExecution } from '../scheduler/run-execution.js';
 import { PoolSlots } from '../scheduler/slots.js';
 import { StateWriter } from '../state/state-writer.js';
 import { runTransition } from '../state/transitions.js';
+import type { BackfillRecord } from '../store/backfill-records.js';
 import type { DagRunRecord, RunFilter, TaskGridQuery, TaskGridRun, TryRecord } from '../store/records.js';
 import type { RunStore } from '../store/run-store.js';
 import { SqliteRunStore } from '../store/sqlite-store.js';
@@ -34,9 +35,11 @@ import type {
 } from './api-types.js';
 import { dueConsumers } from './assets.js';
 import { executeBackfill, planBackfill } from './backfill.js';
+import { type BackfillChange, changeBackfill, failQueuedRunsOf, queueBackfill } from './backfill-queue.js';
 import { clearRun } from './clear.js';
 import { RunLease } from './lease.js';
 import { prepareRun } from './prepare-run.js';
+import { failQueuedRun, type RunControlContext, requeueRun } from './run-control.js';
 import { effectiveParams, recordableParams, secretParams } from './run-params.js';
 import { summarizeRun } from './summary.js';
 import { testTask } from './test-task.js';
@@ -375,7 +378,49 @@ export class Engine {
   }
 
   planBackfill(dag: Dag, options: BackfillOptions): Promise<BackfillPlan> {
-    return planBackfill(this.store, dag, options);
+    return planBackfill(this.store, dag, options, new Date(this.#clock.now()));
+  }
+
+  /**
+   * Records a backfill for the scheduler (`dag backfill --queue`) instead of executing it here: its plan is
+   * made now (the same as `backfill`'s), its runs are created by the scheduler, `maxActiveRuns` at a time.
+   */
+  async queueBackfill(
+    dag: Dag,
+    options: BackfillOptions,
+  ): Promise<{ backfill: BackfillRecord; plan: BackfillPlan }> {
+    const plan = await this.planBackfill(dag, options);
+    const params = recordableParams(dag, resolveParams(dag.id, dag.params, options.params));
+    const backfill = await queueBackfill(this.store, dag, options, plan, params, this.#now());
+    return { backfill, plan };
+  }
+
+  /** Pauses, unpauses or cancels a queued backfill; cancelling fails its runs not started yet. */
+  changeBackfill(id: number, change: BackfillChange): Promise<BackfillRecord> {
+    return changeBackfill(this.#control(), id, change);
+  }
+
+  /** See `requeueRun`: queues a finished run again when it ended before `endedBefore` (fenced). */
+  requeueRun(
+    dag: Dag,
+    runId: string,
+    options: { readonly endedBefore: string; readonly onlyFailed?: boolean },
+  ): Promise<boolean> {
+    return requeueRun(this.#control(), dag, runId, options);
+  }
+
+  /** See `failQueuedRun`: fails a run nothing of which started (fenced). */
+  failQueuedRun(dagId: string, runId: string): Promise<boolean> {
+    return failQueuedRun(this.#control(), dagId, runId);
+  }
+
+  /** Fails the queued runs of a cancelled backfill; resolves with how many are still queued or running. */
+  failQueuedRunsOfBackfill(backfill: BackfillRecord): Promise<number> {
+    return failQueuedRunsOf(this.#control(), backfill);
+  }
+
+  #control(): RunControlContext {
+    return { store: this.store, clock: this.#clock, leaseTtlMs: this.#leaseTtlMs };
   }
 
   backfill(dag: Dag, options: BackfillOptions): Promise<BackfillResult> {

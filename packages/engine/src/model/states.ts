@@ -97,7 +97,8 @@ export const TRANSITIONS: Record<TaskState, readonly TaskState[]> = {
 };
 
 export const RUN_TRANSITIONS: Record<RunState, readonly RunState[]> = {
-  queued: ['running'],
+  // queued → failed: a run cancelled before it started (a cancelled backfill's queued runs).
+  queued: ['running', 'failed'],
   running: ['success', 'failed', 'queued'],
   success: ['running', 'queued'],
   failed: ['running', 'queued'],

@@ -5,8 +5,11 @@ import type { Engine } from '../engine/engine.js';
 import type { Dag } from '../model/dag.js';
 import { LeaseConflictError } from '../model/errors.js';
 import type { RunState } from '../model/states.js';
+import type { BackfillAction, BackfillState } from '../store/backfill-records.js';
 import type { DagRunRecord, SchedulerRecord } from '../store/records.js';
 import { type Clock, systemClock } from '../time/clock.js';
+import { createAssetRuns } from './asset-runs.js';
+import { advanceBackfill } from './backfill-pass.js';
 import { dueRuns } from './due-runs.js';
 
 /** What a scheduler reports: its own log is made of these. */
@@ -29,6 +32,28 @@ export type SchedulerEvent =
       readonly dagId: string;
       readonly runId: string;
       readonly state: RunState;
+    }
+  /** A run created (or queued again) because the assets of its schedule were updated. */
+  | {
+      readonly type: 'asset-run';
+      readonly dagId: string;
+      readonly runId: string;
+      readonly logicalDate: string;
+      readonly requeued: boolean;
+    }
+  /** A backfill started one of its dates (created, re-queued or adopted its run). */
+  | {
+      readonly type: 'backfill-date';
+      readonly backfillId: number;
+      readonly dagId: string;
+      readonly logicalDate: string;
+      readonly action: BackfillAction;
+    }
+  | {
+      readonly type: 'backfill-completed';
+      readonly backfillId: number;
+      readonly dagId: string;
+      readonly state: BackfillState;
     }
   /** Another process holds the run's lease: it executes the run, this scheduler does not. */
   | { readonly type: 'run-held'; readonly dagId: string; readonly runId: string; readonly owner: string }
@@ -67,10 +92,14 @@ export class SchedulerService {
   readonly #emit: (event: SchedulerEvent) => void;
   /** Runs executing in this process, by `dagId/runId`. */
   readonly #inFlight = new Map<string, Promise<void>>();
+  /** The records of the runs in `#inFlight`, by the same key. */
+  readonly #inFlightRuns = new Map<string, DagRunRecord>();
   /** Newest logical date of a `scheduled` run per DAG, read once from the store then kept up to date. */
   readonly #lastScheduled = new Map<string, Date | null>();
   readonly #abort = new AbortController();
   readonly #startedAt: string;
+  /** Asset events are read from here on (moved forward pass after pass; passes overlap a little). */
+  #assetSince: string;
   #lastScheduledAt: string | null = null;
   #stopping = false;
   /** Passes run by themselves only after `start`; tests drive `tick` by hand. */
@@ -88,6 +117,7 @@ export class SchedulerService {
     this.schedulerId =
       options.schedulerId ?? `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     this.#startedAt = this.#iso();
+    this.#assetSince = new Date(this.#clock.now() - ASSET_LOOKBACK_MS).toISOString();
   }
 
   /** Runs executing in this process now. */
@@ -111,8 +141,11 @@ export class SchedulerService {
     if (this.#stopping) return;
     const dags = new Map(this.#o.dags().map((d) => [d.id, d]));
     const paused = await this.#pausedDags([...dags.values()]);
-    await this.#createDueRuns([...dags.values()].filter((d) => !paused.has(d.id)));
-    await this.#startRuns(dags, paused);
+    const unpaused = [...dags.values()].filter((d) => !paused.has(d.id));
+    await this.#createDueRuns(unpaused);
+    await this.#createAssetRuns(unpaused);
+    const waiting = await this.#advanceBackfills(dags);
+    await this.#startRuns(dags, paused, waiting);
   }
 
   /** Resolves once no run executes in this process (runs started meanwhile included). */
@@ -193,8 +226,9 @@ export class SchedulerService {
     const engine = this.#o.engine;
     const active = new Map<string, number>();
     for (const state of ['queued', 'running'] as const) {
-      for (const r of await engine.listRuns(undefined, { state }))
-        active.set(r.dagId, (active.get(r.dagId) ?? 0) + 1);
+      for (const r of await engine.listRuns(undefined, { state })) {
+        if (r.runType !== 'backfill') active.set(r.dagId, (active.get(r.dagId) ?? 0) + 1);
+      }
     }
     for (const dag of dags) {
       const kind = dag.parsedSchedule.kind;
@@ -226,6 +260,81 @@ export class SchedulerService {
     }
   }
 
+  async #createAssetRuns(dags: readonly Dag[]): Promise<void> {
+    try {
+      const { created, requeued, nextSince } = await createAssetRuns(this.#o.engine, dags, this.#assetSince);
+      for (const [runs, again] of [
+        [created, false],
+        [requeued, true],
+      ] as const) {
+        for (const run of runs) {
+          this.#lastScheduledAt = this.#iso();
+          this.#emit({
+            type: 'asset-run',
+            dagId: run.dagId,
+            runId: run.runId,
+            logicalDate: run.logicalDate,
+            requeued: again,
+          });
+        }
+      }
+      if (nextSince) {
+        const next = new Date(Date.parse(nextSince) - ASSET_OVERLAP_MS).toISOString();
+        if (next > this.#assetSince) this.#assetSince = next;
+      }
+    } catch (error) {
+      this.#emit({ type: 'error', message: `asset-triggered runs: ${(error as Error).message}` });
+    }
+  }
+
+  /**
+   * Advances every unfinished backfill whose DAG is loaded; resolves with the logical dates (by DAG) whose
+   * queued runs must wait: those of paused backfills.
+   */
+  async #advanceBackfills(dags: ReadonlyMap<string, Dag>): Promise<Map<string, Set<string>>> {
+    const waiting = new Map<string, Set<string>>();
+    const store = this.#o.engine.store;
+    for (const backfill of await store.listBackfills()) {
+      if (backfill.completedAt !== null || backfill.state === 'done') continue;
+      const dag = dags.get(backfill.dagId);
+      if (!dag) continue;
+      if (backfill.state === 'paused') {
+        const dates = waiting.get(dag.id) ?? new Set<string>();
+        for (const d of await store.listBackfillDates(backfill.id)) dates.add(d.logicalDate);
+        waiting.set(dag.id, dates);
+        continue;
+      }
+      try {
+        for (const step of await advanceBackfill(this.#o.engine, dag, backfill, this.#iso())) {
+          if (step.type === 'date-started') {
+            this.#lastScheduledAt = this.#iso();
+            this.#emit({
+              type: 'backfill-date',
+              backfillId: backfill.id,
+              dagId: dag.id,
+              logicalDate: step.date.logicalDate,
+              action: step.date.action,
+            });
+          } else {
+            this.#emit({
+              type: 'backfill-completed',
+              backfillId: backfill.id,
+              dagId: dag.id,
+              state: step.backfill.state,
+            });
+          }
+        }
+      } catch (error) {
+        this.#emit({
+          type: 'error',
+          dagId: dag.id,
+          message: `backfill ${backfill.id}: ${(error as Error).message}`,
+        });
+      }
+    }
+    return waiting;
+  }
+
   async #lastScheduledOf(dagId: string): Promise<Date | null> {
     if (!this.#lastScheduled.has(dagId)) {
       const newest = (await this.#o.engine.listRuns(dagId)).find((r) => r.runType === 'scheduled');
@@ -235,25 +344,37 @@ export class SchedulerService {
   }
 
   /** Queued runs oldest first (runs of paused DAGs wait), then runs left running whose holder may be gone. */
-  async #startRuns(dags: ReadonlyMap<string, Dag>, paused: ReadonlySet<string>): Promise<void> {
+  /**
+   * Queued runs oldest first (runs of paused DAGs and paused backfills wait), then runs left running whose
+   * holder may be gone. A DAG's `maxActiveRuns` bounds its runs other than backfill runs, which their
+   * backfill bounds (it queues at most its own `maxActiveRuns`).
+   */
+  async #startRuns(
+    dags: ReadonlyMap<string, Dag>,
+    paused: ReadonlySet<string>,
+    waiting: ReadonlyMap<string, ReadonlySet<string>>,
+  ): Promise<void> {
     const engine = this.#o.engine;
     const queued = (await engine.listRuns(undefined, { state: 'queued' })).reverse();
     const running = await engine.listRuns(undefined, { state: 'running' });
     const executing = new Map<string, Set<string>>();
-    for (const r of running) executing.set(r.dagId, (executing.get(r.dagId) ?? new Set()).add(r.runId));
-    for (const key of this.#inFlight.keys()) {
-      const [dagId, runId] = splitKey(key);
-      executing.set(dagId, (executing.get(dagId) ?? new Set()).add(runId));
-    }
-    const candidates = [...queued.filter((r) => !paused.has(r.dagId)), ...running];
+    const count = (r: { dagId: string; runId: string; runType: string }): void => {
+      if (r.runType !== 'backfill')
+        executing.set(r.dagId, (executing.get(r.dagId) ?? new Set()).add(r.runId));
+    };
+    for (const r of running) count(r);
+    for (const r of this.#inFlightRuns.values()) count(r);
+    const held = (r: DagRunRecord): boolean =>
+      paused.has(r.dagId) ||
+      (r.runType === 'backfill' && (waiting.get(r.dagId)?.has(r.logicalDate) ?? false));
+    const candidates = [...queued.filter((r) => !held(r)), ...running];
     for (const run of candidates) {
       if (this.#inFlight.size >= this.#maxRuns) return;
       const dag = dags.get(run.dagId);
       if (!dag || this.#inFlight.has(keyOf(run))) continue;
       const others = executing.get(dag.id) ?? new Set<string>();
-      if (run.state === 'queued' && others.size >= dag.maxActiveRuns) continue;
-      others.add(run.runId);
-      executing.set(dag.id, others);
+      if (run.state === 'queued' && run.runType !== 'backfill' && others.size >= dag.maxActiveRuns) continue;
+      count(run);
       this.#execute(dag, run);
     }
   }
@@ -293,10 +414,12 @@ export class SchedulerService {
         this.#emit({ type: 'run-finished', dagId: dag.id, runId: run.runId, state: result.state });
       }
     };
+    this.#inFlightRuns.set(key, run);
     this.#inFlight.set(
       key,
       body().finally(() => {
         this.#inFlight.delete(key);
+        this.#inFlightRuns.delete(key);
         // A finished run may let the next one of its DAG start (maxActiveRuns), or catch-up continue.
         if (!this.#stopping) this.#wake();
       }),
@@ -309,4 +432,8 @@ export class SchedulerService {
 }
 
 const keyOf = (run: { dagId: string; runId: string }): string => `${run.dagId}\u0000${run.runId}`;
-const splitKey = (key: string): [string, string] => key.split('\u0000') as [string, string];
+
+/** Asset events recorded up to this long before a scheduler started still trigger their consumers. */
+const ASSET_LOOKBACK_MS = 24 * 3_600_000;
+/** Each pass reads events again from this long before the newest one read (events commit out of order). */
+const ASSET_OVERLAP_MS = 60_000;
