@@ -2,19 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { collect, Sandbox } from './helpers.js';
+import { collect, Sandbox, until } from './helpers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DAY = 86_400_000;
 const ds = (daysAgo: number): string => new Date(Date.now() - daysAgo * DAY).toISOString().slice(0, 10);
-
-async function until(what: string, check: () => boolean, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('dag scheduler (e2e, real processes)', function () {
   this.timeout(120_000);

@@ -36,8 +36,9 @@ const COMMANDS = [
     load: async () => (await import('./commands/run.js')).execute,
   }),
   entry<o.BackfillArgs>({
-    command: 'backfill <dag>',
-    describe: 'Run every scheduled date of a range',
+    command: 'backfill <dag> [id]',
+    describe:
+      'Run every scheduled date of a range (here, or --queue for the scheduler); list|pause|unpause|cancel',
     builder: o.backfillOptions,
     load: async () => (await import('./commands/backfill.js')).execute,
   }),

@@ -53,25 +53,38 @@ export const runOptions = (y: B) =>
     downstream,
     json,
   });
+export const BACKFILL_ACTIONS = ['list', 'pause', 'unpause', 'cancel'] as const;
 export const backfillOptions = (y: B) =>
-  dag(y).options({
-    start: { type: 'string', demandOption: true, describe: 'First logical date, YYYY-MM-DD' },
-    end: { type: 'string', demandOption: true, describe: 'Last logical date, YYYY-MM-DD (inclusive)' },
-    'max-active-runs': {
-      type: 'number',
-      describe: "Runs at the same time (default: the DAG's maxActiveRuns)",
-    },
-    reprocess: {
-      choices: REPROCESS,
-      default: 'none' as const,
-      describe: 'Dates that already have a run: none (resume unfinished), failed, all',
-    },
-    backwards: { type: 'boolean', default: false, describe: 'Newest date first' },
-    'dry-run': { type: 'boolean', default: false, describe: 'Print the plan and the reason for each date' },
-    param,
-    downstream,
-    json,
-  });
+  y
+    .positional('dag', {
+      type: 'string',
+      demandOption: true,
+      describe: `DAG id to backfill, or an action: ${BACKFILL_ACTIONS.join(', ')}`,
+    })
+    .positional('id', { type: 'number', describe: 'Backfill id (pause, unpause, cancel)' })
+    .options({
+      start: { type: 'string', describe: 'First logical date, YYYY-MM-DD' },
+      end: { type: 'string', describe: 'Last logical date, YYYY-MM-DD (inclusive)' },
+      queue: {
+        type: 'boolean',
+        default: false,
+        describe: 'Record the backfill for the scheduler instead of executing it here',
+      },
+      'max-active-runs': {
+        type: 'number',
+        describe: "Runs at the same time (default: the DAG's maxActiveRuns)",
+      },
+      reprocess: {
+        choices: REPROCESS,
+        default: 'none' as const,
+        describe: 'Dates that already have a run: none (resume unfinished), failed, all',
+      },
+      backwards: { type: 'boolean', default: false, describe: 'Newest date first' },
+      'dry-run': { type: 'boolean', default: false, describe: 'Print the plan and the reason for each date' },
+      param,
+      downstream,
+      json,
+    });
 export const statusOptions = (y: B) => dag(y).options({ date, json });
 export const runsOptions = (y: B) =>
   dag(y).options({
@@ -108,6 +121,12 @@ export const triggerOptions = (y: B) =>
       describe: 'Logical date (default: the latest scheduled instant at or before now)',
     },
     param,
+    wait: {
+      type: 'boolean',
+      default: false,
+      describe: 'Follow the run the scheduler executes (live view) and exit with its outcome',
+    },
+    json,
   });
 export const schedulerOptions = (y: B) =>
   y

@@ -24,8 +24,11 @@ import type { GlobalArgs } from './options.js';
  */
 export interface Session {
   readonly locations: Locations;
+  /** The DAGs loaded from the folder (the latest load after `reloadDags`). */
   readonly loaded: LoadedDags;
   readonly registry: DagRegistry;
+  /** Imports the DAG files again (changed ones as new module versions); later tries use the new DAGs. */
+  reloadDags(): Promise<LoadedDags>;
   /** The DAG with this id, or a UsageError listing the known ones. */
   dag(id: string): Dag;
   /** The task of the DAG, or a UsageError listing the DAG's tasks. */
@@ -47,13 +50,21 @@ export async function openSession(args: GlobalArgs, io: Io): Promise<Session> {
     locations.dagsFolder,
     (p) => fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() === true,
   );
-  const loaded = await loadDags(locations.dagsFolder);
+  let loaded = await loadDags(locations.dagsFolder);
   const state = stateLocation(locations.home, profile, io.env);
   let engine: Engine | undefined;
   return {
     locations,
-    loaded,
-    registry: registryOf(loaded),
+    get loaded() {
+      return loaded;
+    },
+    get registry() {
+      return registryOf(loaded);
+    },
+    async reloadDags() {
+      loaded = await loadDags(locations.dagsFolder, { fresh: true });
+      return loaded;
+    },
     dag: (id) => findDag(loaded, id),
     task: (dag, id) => findTask(dag, id),
     params(dag, values) {

@@ -1,7 +1,7 @@
 import type { BackfillDateResult, BackfillPlan } from '@streampro/engine';
-import { EXIT } from '../errors.js';
+import { EXIT, UsageError } from '../errors.js';
 import { colorEnabled, type Io } from '../io.js';
-import type { BackfillArgs } from '../options.js';
+import { BACKFILL_ACTIONS, type BackfillArgs } from '../options.js';
 import { printJson, println } from '../output.js';
 import { dateLabel, parseDateRange } from '../parse/dates.js';
 import { parseParamFlags, positiveInt } from '../parse/params.js';
@@ -9,8 +9,15 @@ import { palette, stateColor } from '../render/colors.js';
 import { progressBar, progressLines } from '../render/progress.js';
 import { formatDuration, renderTable } from '../render/table.js';
 import { withSession } from '../session.js';
+import { isAction, manage, queue } from './backfill-records.js';
 
 export async function execute(args: BackfillArgs, io: Io): Promise<number> {
+  if (isAction(args.dag)) return manage(args.dag, args, io);
+  if (args.start === undefined || args.end === undefined) {
+    throw new UsageError(
+      `dag backfill ${args.dag} needs --start and --end (or an action: ${BACKFILL_ACTIONS.join(', ')})`,
+    );
+  }
   const { start, end } = parseDateRange(args.start, args.end);
   const maxActiveRuns = positiveInt('max-active-runs', args.maxActiveRuns);
   const paramFlags = parseParamFlags(args.param);
@@ -36,6 +43,7 @@ export async function execute(args: BackfillArgs, io: Io): Promise<number> {
       } else println(io, renderPlan(plan));
       return EXIT.ok;
     }
+    if (args.queue) return queue(dag, options, args, io, engine);
     const toRun = plan.entries.filter((e) => e.action !== 'skip').length;
     const total = plan.entries.length;
     const p = palette(colorEnabled(io, io.stderr));

@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type SchedulerEvent, SchedulerService } from '@streampro/engine';
+import { dagFolderSignature } from '../discovery/load-dags.js';
 import { EXIT, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import type { SchedulerArgs } from '../options.js';
 import { eprintln, printJson, println } from '../output.js';
 import { renderTable } from '../render/table.js';
-import { withSession } from '../session.js';
+import { type Session, withSession } from '../session.js';
 
 /** A scheduler whose heartbeat is older than this is reported gone (it was killed or lost its store). */
 const SILENT_AFTER_INTERVALS = 3;
@@ -42,18 +43,60 @@ async function run(args: SchedulerArgs, io: Io): Promise<number> {
       intervalMs: args.interval,
       onEvent: log,
     });
+    const stopWatching = watchDagFiles(s, Math.max(args.interval, 1000), (message) => {
+      fs.appendFileSync(
+        logFile,
+        `${JSON.stringify({ timestamp: new Date().toISOString(), type: 'dags', message })}\n`,
+      );
+      eprintln(io, `dag scheduler: ${message}`);
+    });
     await new Promise<void>((resolve) => {
       if (io.signal.aborted) resolve();
       io.signal.addEventListener('abort', () => resolve(), { once: true });
       service.start();
     });
+    stopWatching();
     await service.stop(args.grace);
     return EXIT.ok;
   });
 }
 
+/**
+ * Re-reads the DAG folder when a file is added, removed or edited (checked every `everyMs`): the next pass
+ * schedules the new DAGs; a file that no longer loads is reported and its DAGs leave the schedule, the
+ * others go on. Returns a function that stops watching.
+ */
+function watchDagFiles(s: Session, everyMs: number, report: (message: string) => void): () => void {
+  let signature = dagFolderSignature(s.locations.dagsFolder);
+  let reloading = false;
+  const timer = setInterval(() => {
+    const now = dagFolderSignature(s.locations.dagsFolder);
+    if (now === signature || reloading) return;
+    signature = now;
+    reloading = true;
+    s.reloadDags()
+      .then((loaded) => {
+        const ids = [...loaded.dags.keys()].join(', ') || 'none';
+        report(`DAG files changed: ${loaded.dags.size} DAG(s) loaded (${ids})`);
+        for (const b of loaded.broken) report(`broken DAG file ${b.path}: ${b.error}`);
+      })
+      .catch((error: Error) => report(`DAG files changed but could not be read: ${error.message}`))
+      .finally(() => {
+        reloading = false;
+      });
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 function describe(e: SchedulerEvent): string {
   switch (e.type) {
+    case 'asset-run':
+      return `${e.requeued ? 're-queued' : 'created'} ${e.dagId} ${e.runId} (assets updated)`;
+    case 'backfill-date':
+      return `backfill ${e.backfillId}: ${e.action} ${e.dagId} ${e.logicalDate}`;
+    case 'backfill-completed':
+      return `backfill ${e.backfillId} of ${e.dagId} ${e.state === 'done' ? 'done' : `${e.state}, nothing left running`}`;
     case 'started':
       return `started as ${e.schedulerId}`;
     case 'run-created':

@@ -1,9 +1,14 @@
 import { EXIT } from '../errors.js';
-import type { Io } from '../io.js';
+import { colorEnabled, type Io } from '../io.js';
 import type { TriggerArgs } from '../options.js';
-import { eprintln, println } from '../output.js';
+import { eprintln, printJson, println } from '../output.js';
 import { checkScheduledDate, parseDateFlag } from '../parse/dates.js';
 import { parseParamFlags } from '../parse/params.js';
+import { palette } from '../render/colors.js';
+import { followRun } from '../render/follow-run.js';
+import { lineView, ttyView } from '../render/live-view.js';
+import { runJson } from '../render/run-json.js';
+import { renderRunSummary } from '../render/run-summary.js';
 import { withSession } from '../session.js';
 import { scheduledInstantAtOrBefore } from './trigger-date.js';
 
@@ -26,8 +31,19 @@ export async function execute(args: TriggerArgs, io: Io): Promise<number> {
       return EXIT.failed;
     }
     const paused = (await engine.store.listDagStates()).find((d) => d.dagId === dag.id)?.paused;
-    println(io, `queued ${dag.id} ${run.runId} (logical date ${run.logicalDate}) for the scheduler`);
+    const queued = `queued ${dag.id} ${run.runId} (logical date ${run.logicalDate}) for the scheduler`;
+    if (args.wait) eprintln(io, queued);
+    else if (args.json) printJson(io, run);
+    else println(io, queued);
     if (paused) eprintln(io, `${dag.id} is paused: the run waits until dag unpause ${dag.id}`);
-    return EXIT.ok;
+    if (!args.wait) return EXIT.ok;
+    const p = palette(colorEnabled(io, io.stderr));
+    const view = io.stderr.isTTY ? ttyView(io.stderr, p) : lineView(io.stderr, p);
+    const done = await followRun(engine, dag, run.logicalDate, view, io.signal).finally(() => view.stop());
+    // Ctrl-C stops following; the run stays with the scheduler.
+    if (!done) return EXIT.interrupted;
+    if (args.json) printJson(io, runJson(done));
+    else println(io, renderRunSummary(done, palette(colorEnabled(io, io.stdout)), io.cwd));
+    return done.state === 'success' ? EXIT.ok : EXIT.failed;
   });
 }

@@ -43,14 +43,20 @@ async function ensureTypeScriptLoader(): Promise<void> {
  * Imports every DAG file of the folder and collects the Dag instances it exports (default and named). A
  * file that fails to import is reported as broken and the other files keep working.
  */
-export async function loadDags(folder: string): Promise<LoadedDags> {
+export async function loadDags(
+  folder: string,
+  options: { readonly fresh?: boolean } = {},
+): Promise<LoadedDags> {
   const files = listDagFiles(folder);
   if (files.some((f) => /\.m?ts$/.test(f))) await ensureTypeScriptLoader();
   const found: { id: string; dag: Dag; file: string }[] = [];
   const broken: BrokenDagFile[] = [];
   for (const file of files) {
     try {
-      const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+      // A fresh load imports each file as a new module version (ES modules are cached by URL).
+      const href = pathToFileURL(file).href;
+      const url = options.fresh ? `${href}?v=${fs.statSync(file).mtimeMs}` : href;
+      const mod = (await import(url)) as Record<string, unknown>;
       const dags = [...new Set(Object.values(mod).filter(isDag))];
       if (dags.length === 0) {
         broken.push({ path: file, error: 'exports no DAG (export the value returned by defineDag)' });
@@ -94,6 +100,16 @@ function errorMessage(error: unknown): string {
     .filter(Boolean)
     .join(' ');
   return `${error.name}: ${text.length > 300 ? `${text.slice(0, 297)}...` : text}`;
+}
+
+/** Names, sizes and modification times of the DAG files: it changes when a file is added, removed or edited. */
+export function dagFolderSignature(folder: string): string {
+  return listDagFiles(folder)
+    .map((f) => {
+      const st = fs.statSync(f, { throwIfNoEntry: false });
+      return `${f}:${st?.size ?? -1}:${st?.mtimeMs ?? -1}`;
+    })
+    .join('\n');
 }
 
 /** The registry the engine uses to find DAGs triggered by assets. */

@@ -1,14 +1,23 @@
+import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { type Dag, isDag } from '../model/dag.js';
 import { NonRetryableError } from '../model/errors.js';
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 
+/**
+ * Imports the module once per version of the file: a DAG file changed since (a scheduler that reloaded
+ * it) is imported again, so the next try runs the new code. Modules it imports keep their first version.
+ */
 function importOnce(file: string): Promise<Record<string, unknown>> {
-  let mod = modules.get(file);
+  const version = fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  const key = `${file}\u0000${version}`;
+  let mod = modules.get(key);
   if (!mod) {
-    mod = import(pathToFileURL(file).href) as Promise<Record<string, unknown>>;
-    modules.set(file, mod);
+    const href = pathToFileURL(file).href;
+    const first = ![...modules.keys()].some((k) => k.startsWith(`${file}\u0000`));
+    mod = import(first ? href : `${href}?v=${version}`) as Promise<Record<string, unknown>>;
+    modules.set(key, mod);
   }
   return mod;
 }
@@ -18,7 +27,7 @@ export async function preloadModule(file: string): Promise<void> {
   try {
     await importOnce(file);
   } catch {
-    modules.delete(file);
+    forget(file);
   }
 }
 
@@ -37,7 +46,7 @@ export async function loadDag(file: string | undefined, dagId: string): Promise<
   try {
     exports = await importOnce(file);
   } catch (error) {
-    modules.delete(file);
+    forget(file);
     throw new NonRetryableError(
       `worker could not import DAG file ${file}: ${error instanceof Error ? error.message : String(error)}`,
       { cause: error },
@@ -46,4 +55,9 @@ export async function loadDag(file: string | undefined, dagId: string): Promise<
   const dag = Object.values(exports).find((v): v is Dag => isDag(v) && v.id === dagId);
   if (!dag) throw new NonRetryableError(`DAG file ${file} no longer exports a DAG with id '${dagId}'`);
   return dag;
+}
+
+/** Drops the failed import of `file` so the next try imports it again. */
+function forget(file: string): void {
+  for (const key of [...modules.keys()]) if (key.startsWith(`${file}\u0000`)) modules.delete(key);
 }
