@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type SchedulerEvent, SchedulerService } from '@streampro/engine';
 import { dagFolderSignature } from '../discovery/load-dags.js';
+import { dateLabel } from '../parse/dates.js';
 import { EXIT, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import type { SchedulerArgs } from '../options.js';
@@ -94,7 +95,7 @@ function describe(e: SchedulerEvent): string {
     case 'asset-run':
       return `${e.requeued ? 're-queued' : 'created'} ${e.dagId} ${e.runId} (assets updated)`;
     case 'backfill-date':
-      return `backfill ${e.backfillId}: ${e.action} ${e.dagId} ${e.logicalDate}`;
+      return `backfill ${e.backfillId}: ${e.action} ${e.dagId} ${dateLabel(e.logicalDate)}`;
     case 'backfill-completed':
       return `backfill ${e.backfillId} of ${e.dagId} ${e.state === 'done' ? 'done' : `${e.state}, nothing left running`}`;
     case 'started':
