@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type SchedulerEvent, SchedulerService } from '@streampro/engine';
 import { dagFolderSignature } from '../discovery/load-dags.js';
-import { dateLabel } from '../parse/dates.js';
 import { EXIT, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import type { SchedulerArgs } from '../options.js';
 import { eprintln, printJson, println } from '../output.js';
+import { dateLabel } from '../parse/dates.js';
 import { renderTable } from '../render/table.js';
 import { type Session, withSession } from '../session.js';
 
