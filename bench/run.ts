@@ -13,10 +13,12 @@ import { describeMachine } from './lib/machine.js';
 import { type BenchReport, writeResults } from './lib/report.js';
 import { pipelineBench } from './pipeline.js';
 import { schedulerBench } from './scheduler.js';
+import { dueLatencyBench } from './scheduler-latency.js';
 import { startupBench } from './startup.js';
 
 const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   scheduler: schedulerBench,
+  'due-latency': dueLatencyBench,
   executor: executorBench,
   etl: etlBench,
   pipeline: pipelineBench,

@@ -74,3 +74,19 @@ function latestEnded(
 function withinEnd(dag: SchedulableDag, d: Date): boolean {
   return dag.endDate === null || d.getTime() <= dag.endDate.getTime();
 }
+
+/**
+ * The next instant after `now` at which an interval of the DAG ends (a run comes due), or null when none
+ * will: no time schedule, past its `endDate`, or `@once` already behind.
+ */
+export function nextDueInstant(dag: SchedulableDag, now: Date): Date | null {
+  const schedule = dag.parsedSchedule;
+  if (schedule.kind === 'once') return dag.startDate.getTime() > now.getTime() ? dag.startDate : null;
+  if (schedule.kind !== 'cron') return null;
+  // The interval in progress ends at the next scheduled instant; it is due then if its start is allowed.
+  const end = schedule.cron.nextRun(now);
+  if (!end) return null;
+  const start = scheduledNeighbours(schedule, dag.startDate, now).previous;
+  if (start && !withinEnd(dag, start)) return null;
+  return end;
+}

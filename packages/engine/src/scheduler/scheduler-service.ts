@@ -10,7 +10,7 @@ import type { DagRunRecord, SchedulerRecord } from '../store/records.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import { createAssetRuns } from './asset-runs.js';
 import { advanceBackfill } from './backfill-pass.js';
-import { dueRuns } from './due-runs.js';
+import { dueRuns, nextDueInstant } from './due-runs.js';
 
 /** What a scheduler reports: its own log is made of these. */
 export type SchedulerEvent =
@@ -192,9 +192,25 @@ export class SchedulerService {
           this.#again = false;
           this.#wake();
         } else if (!this.#stopping) {
-          this.#cancelTimer = this.#clock.setTimer(this.#intervalMs, () => this.#wake());
+          const wait = Math.min(this.#intervalMs, this.#untilNextDue());
+          this.#cancelTimer = this.#clock.setTimer(wait, () => this.#wake());
         }
       });
+  }
+
+  /**
+   * Milliseconds until the next instant a run of a loaded DAG comes due (an interval ends), so the pass
+   * happens then rather than up to `intervalMs` later; Infinity when none is ahead.
+   */
+  #untilNextDue(): number {
+    const now = this.#clock.now();
+    let soonest = Number.POSITIVE_INFINITY;
+    for (const dag of this.#o.dags()) {
+      const next = nextDueInstant(dag, new Date(now));
+      if (next !== null) soonest = Math.min(soonest, next.getTime() - now);
+    }
+    // A few milliseconds late rather than early: a pass just before the instant would find nothing due.
+    return Math.max(0, soonest + DUE_SLACK_MS);
   }
 
   async #heartbeat(state: SchedulerRecord['state']): Promise<void> {
@@ -433,6 +449,8 @@ export class SchedulerService {
 
 const keyOf = (run: { dagId: string; runId: string }): string => `${run.dagId}\u0000${run.runId}`;
 
+/** How long after a due instant its pass runs (timers may fire a little early). */
+const DUE_SLACK_MS = 5;
 /** Asset events recorded up to this long before a scheduler started still trigger their consumers. */
 const ASSET_LOOKBACK_MS = 24 * 3_600_000;
 /** Each pass reads events again from this long before the newest one read (events commit out of order). */

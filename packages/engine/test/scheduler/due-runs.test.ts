@@ -1,5 +1,5 @@
 import { defineDag, type Schedule } from '@streampro/engine';
-import { dueRuns } from '@streampro/engine/internal';
+import { dueRuns, nextDueInstant } from '@streampro/engine/internal';
 import { expect } from 'chai';
 
 const iso = (d: Date): string => d.toISOString();
@@ -191,6 +191,31 @@ describe('time-zone schedules', () => {
   it('rejects an unknown time zone with the DAG named', () => {
     expect(() => dag({ cron: '0 6 * * *', timezone: 'Europe/Pariss' })).to.throw(
       'DAG \'d\': unknown time zone "Europe/Pariss"; use an IANA name such as Europe/Paris or UTC',
+    );
+  });
+});
+
+describe('nextDueInstant', () => {
+  const next = (d: ReturnType<typeof dag>, now: string): string | null => {
+    const instant = nextDueInstant(d, at(now));
+    return instant && iso(instant);
+  };
+
+  it('is the end of the interval in progress: the next cron instant', () => {
+    expect(next(dag('@daily'), '2025-01-05T10:00:00Z')).to.equal('2025-01-06T00:00:00.000Z');
+    expect(next(dag('@hourly'), '2025-01-05T10:00:00Z')).to.equal('2025-01-05T11:00:00.000Z');
+    expect(next(dag({ cron: '0 6 * * *', timezone: 'Europe/Paris' }), '2025-07-01T10:00:00Z')).to.equal(
+      '2025-07-02T04:00:00.000Z',
+    );
+  });
+
+  it('is null past the end date, for schedules without time, and for @once behind; @once ahead is its start', () => {
+    expect(next(dag('@daily', { endDate: '2025-01-03' }), '2025-01-05T10:00:00Z')).to.equal(null);
+    expect(next(dag(null), '2025-01-05T10:00:00Z')).to.equal(null);
+    expect(next(dag({ assets: ['lake://a'] }), '2025-01-05T10:00:00Z')).to.equal(null);
+    expect(next(dag('@once', { startDate: '2025-01-01' }), '2025-01-05T10:00:00Z')).to.equal(null);
+    expect(next(dag('@once', { startDate: '2025-02-01' }), '2025-01-05T10:00:00Z')).to.equal(
+      '2025-02-01T00:00:00.000Z',
     );
   });
 });
