@@ -96,6 +96,12 @@ const COMMANDS = [
     builder: o.schedulerOptions,
     load: async () => (await import('./commands/scheduler.js')).execute,
   }),
+  entry<o.WorkerArgs>({
+    command: 'worker',
+    describe: 'Run tries for schedulers on PostgreSQL (STREAMPRO_EXECUTOR=workers), until SIGTERM',
+    builder: o.workerOptions,
+    load: async () => (await import('./commands/worker.js')).execute,
+  }),
 ];
 
 /** Runs the CLI and resolves with the process exit code. */

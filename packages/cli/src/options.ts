@@ -145,6 +145,16 @@ export const schedulerOptions = (y: B) =>
       json,
     });
 
+export const workerOptions = (y: B) =>
+  y.options({
+    concurrency: { type: 'number', default: 4, describe: 'Tries this worker runs at the same time' },
+    grace: {
+      type: 'number',
+      default: 30_000,
+      describe: 'On SIGTERM, milliseconds running tries get to finish before they are handed back',
+    },
+  });
+
 export type ListArgs = ArgsOf<typeof listOptions>;
 export type GraphArgs = ArgsOf<typeof graphOptions>;
 export type RunArgs = ArgsOf<typeof runOptions>;
@@ -157,3 +167,4 @@ export type TestArgs = ArgsOf<typeof testOptions>;
 export type PauseArgs = ArgsOf<typeof pauseOptions>;
 export type TriggerArgs = ArgsOf<typeof triggerOptions>;
 export type SchedulerArgs = ArgsOf<typeof schedulerOptions>;
+export type WorkerArgs = ArgsOf<typeof workerOptions>;

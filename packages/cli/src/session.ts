@@ -4,11 +4,16 @@ import {
   type Dag,
   type DagRegistry,
   Engine,
+  type Executor,
+  openQueueDatabase,
   openRunStore,
+  PostgresRunStore,
+  QueueExecutor,
+  type RunStore,
   resolveParams,
   type TaskDefinition,
 } from '@streampro/engine';
-import { inProcess, leaseTtlMs, processPool } from './config/executor.js';
+import { executorKind, leaseTtlMs, processPool, workerTtlMs } from './config/executor.js';
 import { assertDagsFolder, type Locations, resolveLocations } from './config/home.js';
 import { loadProfile, profileEnv } from './config/profile.js';
 import { stateLocation } from './config/state.js';
@@ -76,13 +81,18 @@ export async function openSession(args: GlobalArgs, io: Io): Promise<Session> {
       if (engine) return engine;
       // Settings first: a bad one is a UsageError before any store is opened.
       // Workers start on the first try, so commands that only read state never spawn one.
-      const executor = inProcess(io.env) ? {} : { executor: processPool(io.env) };
+      const kind = executorKind(io.env);
       const ttl = leaseTtlMs(io.env);
+      // SQLite in the home, or the database STREAMPRO_DATABASE_URL / the profile names: nothing past this
+      // line knows which, but for the workers' queue, which lives on PostgreSQL.
+      const store = await openRunStore(state.location);
+      const executor =
+        kind === 'in-process'
+          ? {}
+          : { executor: kind === 'workers' ? await queueExecutor(store, io.env) : processPool(io.env) };
       engine = await Engine.open({
         home: locations.home,
-        // SQLite in the home, or the database STREAMPRO_DATABASE_URL / the profile names: nothing past this
-        // line knows which.
-        store: await openRunStore(state.location),
+        store,
         secrets: [...connectionSecrets(io.env), ...(state.secret ? [state.secret] : [])],
         ...executor,
         leaseTtlMs: ttl,
@@ -94,6 +104,17 @@ export async function openSession(args: GlobalArgs, io: Io): Promise<Session> {
       await engine?.close();
     },
   };
+}
+
+/** The executor of `STREAMPRO_EXECUTOR=workers`: tries go to `dag worker` processes through the database. */
+async function queueExecutor(store: RunStore, env: Io['env']): Promise<Executor> {
+  if (!(store instanceof PostgresRunStore)) {
+    await store.close();
+    throw new UsageError(
+      'STREAMPRO_EXECUTOR=workers needs the state on PostgreSQL: set STREAMPRO_DATABASE_URL (workers on other machines share it)',
+    );
+  }
+  return QueueExecutor.open(await openQueueDatabase(store), { workerTtlMs: workerTtlMs(env) });
 }
 
 /**

@@ -42,6 +42,10 @@
  * Building blocks of the scheduler, stores and executors for this repository's tests and benchmarks are in
  * `@streampro/engine/internal`, without a stability promise.
  */
+
+export { openQueueDatabase, type QueueDatabase } from './distributed/queue-database.js';
+export { QueueExecutor, type QueueExecutorOptions } from './distributed/queue-executor.js';
+export { type WorkerEvent, WorkerService, type WorkerServiceOptions } from './distributed/worker-service.js';
 export type {
   BackfillAction,
   BackfillDateResult,
@@ -90,6 +94,7 @@ export {
   TaskInterruptedError,
   TaskTimeoutError,
   WorkerCrashedError,
+  WorkerLostError,
 } from './model/errors.js';
 export { assertValidId, ID_PATTERN, ID_RULE, isValidId } from './model/ids.js';
 export {

@@ -5,16 +5,24 @@ import { UsageError } from '../errors.js';
 const TYPESCRIPT_LOADER = ['--import', import.meta.resolve('tsx')] as const;
 
 /**
- * `STREAMPRO_EXECUTOR=in-process` runs tries inside the `dag` process (no isolation, no enforced timeouts):
- * for debugging a task with a debugger, and for the benchmarks that compare both. Default: `processes`.
+ * Where tries run: `processes` (default, a local pool), `in-process` (inside the `dag` process: no
+ * isolation, no enforced timeouts; for a debugger and for benchmarks), or `workers`: `dag worker` processes
+ * on any machine, fed through graphile-worker on the state's PostgreSQL (`STREAMPRO_DATABASE_URL`).
  */
-export function inProcess(env: NodeJS.ProcessEnv): boolean {
+export function executorKind(env: NodeJS.ProcessEnv): 'processes' | 'in-process' | 'workers' {
   const value = env.STREAMPRO_EXECUTOR;
-  if (value === undefined || value === '' || value === 'processes') return false;
-  if (value === 'in-process') return true;
+  if (value === undefined || value === '' || value === 'processes') return 'processes';
+  if (value === 'in-process' || value === 'workers') return value;
   throw new UsageError(
-    `STREAMPRO_EXECUTOR must be 'processes' or 'in-process', got ${JSON.stringify(value)}`,
+    `STREAMPRO_EXECUTOR must be 'processes', 'in-process' or 'workers', got ${JSON.stringify(value)}`,
   );
+}
+
+/** How long a silent `dag worker` keeps its tries: `STREAMPRO_WORKER_TTL_MS`, default 10 s. */
+export function workerTtlMs(env: NodeJS.ProcessEnv): number {
+  const ttl = positiveInt(env, 'STREAMPRO_WORKER_TTL_MS') ?? 10_000;
+  if (ttl < 1000) throw new UsageError(`STREAMPRO_WORKER_TTL_MS must be at least 1000, got ${ttl}`);
+  return ttl;
 }
 
 /** Shortest lease accepted: the heartbeat renews every second, and workers need several pings per half TTL. */

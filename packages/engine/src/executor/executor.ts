@@ -1,4 +1,5 @@
 import type { TaskInstanceKey } from '../logging/logger.js';
+import type { StateChange } from '../store/records.js';
 import type { TryJob } from './try-descriptor.js';
 
 /** How one try ended. */
@@ -38,6 +39,11 @@ export interface ExecutorListener {
  * (isolated, reusable child processes with hard timeouts: what `dag run` uses).
  */
 export interface Executor {
+  /**
+   * For executors that hand tries to other machines through the state database: the change that enqueues
+   * `job`, committed in the same transaction as the try's `queued` state (then `submit` follows). Optional.
+   */
+  dispatchChange?(job: TryJob): StateChange;
   submit(job: TryJob, listener: ExecutorListener): void;
   /**
    * Stops a try: its signal is aborted and it is reported failed with `error` at once. Its process (if it

@@ -125,6 +125,17 @@ export class LeaseLostError extends Error {
   }
 }
 
+/** A `dag worker` that ran a try stopped being heard from (its heartbeat expired, or its process is gone). */
+export class WorkerLostError extends Error {
+  override readonly name = 'WorkerLostError';
+  constructor(
+    readonly workerId: string,
+    reason: string,
+  ) {
+    super(`worker ${workerId} was lost while it ran the try: ${reason}`);
+  }
+}
+
 /** A worker process ended while it ran a try (a crash, `process.exit`, out of memory, or a kill from outside). */
 export class WorkerCrashedError extends Error {
   override readonly name = 'WorkerCrashedError';

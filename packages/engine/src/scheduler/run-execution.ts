@@ -204,12 +204,18 @@ export class RunExecution {
     }
     this.#ticking = true;
     try {
-      const toSubmit = this.#stopping ? [] : this.#schedule();
+      const toSubmit = (this.#stopping ? [] : this.#schedule()).map((slot) => ({
+        slot,
+        job: this.#jobOf(slot),
+      }));
+      // An executor dispatching through the store gets its jobs into the same transaction as `queued`.
+      const dispatch = this.deps.executor.dispatchChange?.bind(this.deps.executor);
+      if (dispatch) for (const { job } of toSubmit) this.#writer.stage(dispatch(job));
       const events = this.#events;
       this.#events = [];
       await this.#writer.commit();
       for (const e of events) this.deps.onEvent(e);
-      for (const slot of toSubmit) this.#submit(slot);
+      for (const { slot, job } of toSubmit) this.#submit(slot, job);
       this.#maybeFinish();
     } catch (error) {
       this.#abandon(error);
@@ -275,18 +281,21 @@ export class RunExecution {
     this.#retryTimer = { at: earliest, cancel };
   }
 
-  #submit(slot: TaskSlot): void {
+  #jobOf(slot: TaskSlot): TryJob {
     const key = this.#key(slot);
     const logPath = this.deps.logs.pathOf(key);
     slot.logPath = logPath;
+    return {
+      descriptor: this.#descriptor(slot, key, logPath),
+      secrets: { params: this.params.secret, mask: this.masker.values() },
+    };
+  }
+
+  #submit(slot: TaskSlot, job: TryJob): void {
     const listener: ExecutorListener = {
       started: (_k, placement) => this.#onStarted(slot, placement),
       finished: (_k, outcome) => this.#onFinished(slot, outcome),
       secret: (_k, value) => this.masker.add(value),
-    };
-    const job: TryJob = {
-      descriptor: this.#descriptor(slot, key, logPath),
-      secrets: { params: this.params.secret, mask: this.masker.values() },
     };
     this.deps.executor.submit(job, listener);
   }

@@ -203,6 +203,10 @@ export class MemoryRunStore implements RunStore {
         }
         return;
       }
+      case 'dispatch':
+        throw new Error(
+          `a try dispatched to workers (${c.jobKey}) needs the PostgreSQL store: set STREAMPRO_DATABASE_URL`,
+        );
       case 'asset-event':
         this.#assets.push(c.event);
         undo.push(() => this.#assets.pop());

@@ -258,6 +258,9 @@ export function planBatch(changes: readonly StateChange[]): PostgresBatch {
         else tryEnds.set(k, end);
         return;
       }
+      case 'dispatch':
+        // Not part of the batch function: the store adds the jobs in the same transaction.
+        return;
       case 'asset-event': {
         const e = c.event;
         assets.push({

@@ -183,6 +183,16 @@ export class PostgresRunStore implements RunStore {
     return this.#target.schema;
   }
 
+  /** The graphile-worker schema of this store's workers' queue: one per StreamPro schema. */
+  get jobsSchema(): string {
+    return this.#target.schema === 'public' ? 'graphile_worker' : `${this.#target.schema}_jobs`;
+  }
+
+  /** The driver options the store connects with (credentials included): the workers' queue uses them. */
+  get poolConfig(): pg.PoolConfig {
+    return this.#target.pool;
+  }
+
   /**
    * Connects to `postgres://…` and migrates its schema (creating it when missing). Several processes may open
    * a new schema at once: an advisory lock lets one migrate while the others wait. A bad URL, a refused
@@ -381,10 +391,27 @@ export class PostgresRunStore implements RunStore {
   async apply(changes: readonly StateChange[], fence?: Fence): Promise<void> {
     if (changes.length === 0) return;
     if (fence) checkFenceScope(fence, changes);
-    const { rows } = await this.#query('apply', `SELECT * FROM ${this.#t.apply}($1::jsonb, $2::json)`, [
-      JSON.stringify(planBatch(changes)),
-      fence ? JSON.stringify(fence) : null,
-    ]);
+    const args = [JSON.stringify(planBatch(changes)), fence ? JSON.stringify(fence) : null];
+    const applySql = `SELECT * FROM ${this.#t.apply}($1::jsonb, $2::json)`;
+    const dispatches = changes.filter((c) => c.kind === 'dispatch');
+    const rows =
+      dispatches.length === 0
+        ? (await this.#query('apply', applySql, args)).rows
+        : await this.#transaction(async (client) => {
+            const applied = await client.query<Row>(applySql, args);
+            // A lost fence wrote nothing: add no job either (the transaction commits nothing).
+            if (applied.rows[0]?.lost) return applied.rows;
+            await client.query(
+              `SELECT ${quoteIdent(this.jobsSchema)}.add_job(d.task, d.payload, NULL, NULL, 1, d.job_key)
+               FROM json_to_recordset($1::json) AS d(task text, payload json, job_key text)`,
+              [
+                JSON.stringify(
+                  dispatches.map((d) => ({ task: d.task, payload: d.payload, job_key: d.jobKey })),
+                ),
+              ],
+            );
+            return applied.rows;
+          });
     const lost = rows[0];
     if (lost?.lost) {
       const holder = lost.lost_owner

@@ -131,7 +131,19 @@ export type StateChange =
       readonly errorMessage?: string | null;
       readonly errorStack?: string | null;
     }
-  | { readonly kind: 'asset-event'; readonly event: AssetEventRecord };
+  | { readonly kind: 'asset-event'; readonly event: AssetEventRecord }
+  /**
+   * Hands a try to the workers' queue in the same transaction as its `queued` state (PostgreSQL only: a
+   * graphile-worker job). `task` is the job's task identifier, `jobKey` the try's identity.
+   */
+  | {
+      readonly kind: 'dispatch';
+      readonly dagId: string;
+      readonly runId: string;
+      readonly task: string;
+      readonly jobKey: string;
+      readonly payload: unknown;
+    };
 
 /** Scheduling state of a DAG the store keeps across processes: what `dag pause` / `dag unpause` change. */
 export interface DagStateRecord {

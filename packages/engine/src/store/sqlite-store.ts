@@ -422,6 +422,10 @@ export class SqliteRunStore implements RunStore {
           c.tryNumber,
         );
         return;
+      case 'dispatch':
+        throw new Error(
+          `a try dispatched to workers (${c.jobKey}) needs the PostgreSQL store: set STREAMPRO_DATABASE_URL`,
+        );
       case 'asset-event': {
         const e = c.event;
         this.#s.insertAsset!.run(e.asset, e.logicalDate, e.dagId, e.runId, e.taskId, e.createdAt);

@@ -1,0 +1,249 @@
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { type JobHelpers, type Runner, run } from 'graphile-worker';
+import type pg from 'pg';
+import type { Executor, TryOutcome } from '../executor/executor.js';
+import { type TryDescriptor, tryLabel } from '../executor/try-descriptor.js';
+import { toWireOutcome } from '../executor/worker-protocol.js';
+import { SecretMasker } from '../logging/mask.js';
+import { TaskInterruptedError } from '../model/errors.js';
+import { type QueueDatabase, quietLogger, TRY_TASK } from './queue-database.js';
+import type { TryJobPayload } from './try-job.js';
+
+export interface WorkerServiceOptions {
+  readonly db: QueueDatabase;
+  /** Where tries run on this machine: a process pool (isolated children, timeouts enforced). */
+  readonly executor: Executor;
+  /** Tries at the same time. @default 4 */
+  readonly concurrency?: number;
+  /** Heartbeat period; the schedulers' TTL for this worker should be a few of these. @default 2000 */
+  readonly heartbeatMs?: number;
+  /** Values masked in every log line (the connection credentials of this machine). */
+  readonly secrets?: readonly string[];
+  readonly workerId?: string;
+  readonly onEvent?: (event: WorkerEvent) => void;
+}
+
+export type WorkerEvent =
+  | { readonly type: 'started'; readonly workerId: string; readonly concurrency: number }
+  | { readonly type: 'try-started'; readonly jobKey: string }
+  | { readonly type: 'try-finished'; readonly jobKey: string; readonly outcome: TryOutcome['kind'] }
+  | { readonly type: 'try-cancelled'; readonly jobKey: string; readonly reason: string }
+  | { readonly type: 'error'; readonly message: string }
+  | { readonly type: 'draining'; readonly running: number; readonly graceMs: number }
+  | { readonly type: 'stopped'; readonly handedBack: number };
+
+interface Held {
+  readonly descriptor: TryDescriptor;
+  readonly done: Promise<void>;
+}
+
+/**
+ * `dag worker`: takes try jobs from graphile-worker, runs each in an isolated process of this machine,
+ * and reports start and end in the queue's tables (never task state: the run's owner writes that).
+ * Heartbeats its row; stops a try a scheduler cancelled (or declared lost); on `stop`, takes no new jobs
+ * and gives running tries `graceMs` before they are interrupted and reported as such (the owner retries).
+ */
+export class WorkerService {
+  readonly workerId: string;
+  readonly #o: WorkerServiceOptions;
+  readonly #concurrency: number;
+  readonly #held = new Map<string, Held>();
+  readonly #masker: SecretMasker;
+  readonly #emit: (event: WorkerEvent) => void;
+  #runner: Runner | undefined;
+  #listen: pg.PoolClient | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #state: 'running' | 'draining' | 'stopped' = 'running';
+  readonly #startedAt = new Date().toISOString();
+
+  constructor(options: WorkerServiceOptions) {
+    this.#o = options;
+    this.#concurrency = options.concurrency ?? 4;
+    this.#masker = new SecretMasker(options.secrets ?? []);
+    this.#emit = options.onEvent ?? (() => {});
+    this.workerId = options.workerId ?? `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  }
+
+  get running(): number {
+    return this.#held.size;
+  }
+
+  async start(): Promise<void> {
+    const { db } = this.#o;
+    await this.#beat();
+    this.#heartbeat = setInterval(() => void this.#beat(), this.#o.heartbeatMs ?? 2000);
+    this.#listen = await db.pool.connect();
+    this.#listen.on('error', () => {});
+    this.#listen.on('notification', () => void this.#checkCancels());
+    await this.#listen.query(`LISTEN "${db.channel.replace(/"/g, '""')}"`);
+    this.#runner = await run({
+      pgPool: db.pool,
+      schema: db.jobsSchema,
+      concurrency: this.#concurrency,
+      noHandleSignals: true,
+      pollInterval: 1000,
+      logger: quietLogger,
+      taskList: { [TRY_TASK]: (payload, helpers) => this.#handle(payload as TryJobPayload, helpers) },
+    });
+    this.#emit({ type: 'started', workerId: this.workerId, concurrency: this.#concurrency });
+  }
+
+  /** Takes no new job; running tries get `graceMs` to finish, then are interrupted and reported. */
+  async stop(graceMs: number): Promise<void> {
+    if (this.#state !== 'running') return;
+    this.#state = 'draining';
+    this.#emit({ type: 'draining', running: this.#held.size, graceMs });
+    await this.#beat();
+    const stopping = this.#runner?.stop();
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+    });
+    await Promise.race([Promise.all([...this.#held.values()].map((h) => h.done)), grace]);
+    clearTimeout(timer);
+    const handedBack = this.#held.size;
+    for (const [jobKey, h] of this.#held) {
+      this.#o.executor.cancel(h.descriptor.key, new TaskInterruptedError(`worker ${this.workerId} stopped`), {
+        kill: true,
+      });
+      this.#emit({ type: 'try-cancelled', jobKey, reason: 'worker stopping' });
+    }
+    await Promise.all([...this.#held.values()].map((h) => h.done));
+    await stopping?.catch(() => {});
+    this.#state = 'stopped';
+    clearInterval(this.#heartbeat);
+    await this.#beat();
+    this.#listen?.release();
+    await this.#o.executor.close();
+    this.#emit({ type: 'stopped', handedBack });
+  }
+
+  async #handle(payload: TryJobPayload, _helpers: JobHelpers): Promise<void> {
+    const { descriptor } = payload;
+    const jobKey = tryLabel(descriptor.key);
+    // First of all: from here on the owner counts this worker's heartbeat as the try's (a worker killed
+    // before its try's process started is noticed like one killed during the try).
+    await this.#report(jobKey, 'claimed', { host: os.hostname(), pid: process.pid }, null);
+    if (await this.#cancelled(jobKey)) return;
+    const stale = await this.#staleReason(descriptor);
+    if (stale) {
+      this.#emit({ type: 'try-cancelled', jobKey, reason: stale });
+      return;
+    }
+    let settle = (): void => {};
+    const done = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    this.#held.set(jobKey, { descriptor, done });
+    this.#o.executor.submit(
+      { descriptor, secrets: { params: {}, mask: this.#masker.values() } },
+      {
+        started: (_key, placement) => {
+          this.#emit({ type: 'try-started', jobKey });
+          void this.#report(jobKey, 'started', placement, null);
+        },
+        finished: (_key, outcome) => {
+          this.#emit({ type: 'try-finished', jobKey, outcome: outcome.kind });
+          void this.#report(jobKey, 'finished', { host: os.hostname(), pid: process.pid }, outcome).finally(
+            () => {
+              this.#held.delete(jobKey);
+              settle();
+            },
+          );
+        },
+      },
+    );
+    await done;
+  }
+
+  async #report(
+    jobKey: string,
+    kind: 'claimed' | 'started' | 'finished',
+    placement: { host: string; pid: number },
+    outcome: TryOutcome | null,
+  ): Promise<void> {
+    const { db } = this.#o;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await db.pool.query(
+          `INSERT INTO ${db.tables.reports} (job_key, worker_id, kind, host, pid, outcome) VALUES ($1, $2, $3, $4, $5, $6)`,
+          [
+            jobKey,
+            this.workerId,
+            kind,
+            placement.host,
+            placement.pid,
+            outcome && toWireOutcome(outcome, this.#masker),
+          ],
+        );
+        await db.pool.query('SELECT pg_notify($1, $2)', [db.channel, `report ${jobKey}`]);
+        return;
+      } catch (error) {
+        if (attempt >= 5) {
+          this.#emit({
+            type: 'error',
+            message: `could not report ${kind} of ${jobKey}: ${(error as Error).message}`,
+          });
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+      }
+    }
+  }
+
+  async #beat(): Promise<void> {
+    const { db } = this.#o;
+    try {
+      await db.pool.query(
+        `INSERT INTO ${db.tables.workers} (worker_id, host, pid, concurrency, started_at, heartbeat_at, state)
+         VALUES ($1, $2, $3, $4, $5, now(), $6)
+         ON CONFLICT (worker_id) DO UPDATE SET heartbeat_at = now(), state = excluded.state`,
+        [this.workerId, os.hostname(), process.pid, this.#concurrency, this.#startedAt, this.#state],
+      );
+      await this.#checkCancels();
+    } catch (error) {
+      this.#emit({ type: 'error', message: `heartbeat: ${(error as Error).message}` });
+    }
+  }
+
+  /** Stops the tries a scheduler cancelled or declared lost (it retries them elsewhere). */
+  async #checkCancels(): Promise<void> {
+    if (this.#held.size === 0) return;
+    const { db } = this.#o;
+    const { rows } = await db.pool.query<{ job_key: string; reason: string }>(
+      `SELECT job_key, reason FROM ${db.tables.cancels} WHERE job_key = ANY($1::text[])`,
+      [[...this.#held.keys()]],
+    );
+    for (const r of rows) {
+      const h = this.#held.get(r.job_key);
+      if (!h) continue;
+      this.#emit({ type: 'try-cancelled', jobKey: r.job_key, reason: r.reason });
+      this.#o.executor.cancel(h.descriptor.key, new TaskInterruptedError(r.reason), { kill: true });
+    }
+  }
+
+  /** Why a job must not run: its run's lease moved on since it was dispatched (its owner lost the run). */
+  async #staleReason(d: TryDescriptor): Promise<string | null> {
+    if (!d.fence) return null;
+    const { db } = this.#o;
+    const { rows } = await db.pool.query<{ lease_owner: string | null; lease_epoch: number }>(
+      `SELECT lease_owner, lease_epoch FROM ${db.tables.runs} WHERE dag_id = $1 AND run_id = $2`,
+      [d.key.dagId, d.key.runId],
+    );
+    const run = rows[0];
+    if (!run) return 'its run no longer exists';
+    if (run.lease_owner !== d.fence.owner || Number(run.lease_epoch) !== d.fence.epoch) {
+      return `dispatched under lease epoch ${d.fence.epoch} of ${d.fence.owner}, the run is now at epoch ${run.lease_epoch} of ${run.lease_owner ?? 'nobody'}`;
+    }
+    return null;
+  }
+
+  async #cancelled(jobKey: string): Promise<boolean> {
+    const { db } = this.#o;
+    const { rowCount } = await db.pool.query(`SELECT 1 FROM ${db.tables.cancels} WHERE job_key = $1`, [
+      jobKey,
+    ]);
+    return (rowCount ?? 0) > 0;
+  }
+}

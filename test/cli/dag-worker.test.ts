@@ -1,0 +1,147 @@
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import { collect, json, type Result, Sandbox, TEST_STORE, until, withEngine } from './helpers.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+interface Status {
+  state: string;
+  tasks: { taskId: string; state: string; tryNumber: number; output: unknown; error: string | null }[];
+}
+
+/** Distributed execution needs PostgreSQL: these run in `npm run test:cli:postgres` (part of `npm test`). */
+(TEST_STORE === 'postgres' ? describe : describe.skip)(
+  'dag worker: tries on workers through the queue on PostgreSQL (e2e)',
+  function () {
+    this.timeout(120_000);
+    let sb: Sandbox;
+    const running: { child: ChildProcess; done: Promise<Result>; err: string[] }[] = [];
+
+    beforeEach(() => {
+      sb = new Sandbox();
+      sb.dagsFolder = path.join(here, 'fixtures/worker-dags');
+    });
+    afterEach(async () => {
+      for (const p of running.splice(0)) {
+        p.child.kill('SIGKILL');
+        await exited(p.child);
+      }
+      await sb.cleanup();
+    });
+
+    const spawn = (
+      env: NodeJS.ProcessEnv,
+      ...args: string[]
+    ): { child: ChildProcess; done: Promise<Result>; err: string[] } => {
+      const saved = sb.env;
+      sb.env = () => ({ ...saved.call(sb), ...env });
+      const child = sb.start(...args);
+      sb.env = saved;
+      const err: string[] = [];
+      child.stderr?.on('data', (d: Buffer) => err.push(d.toString()));
+      const p = { child, done: collect(child), err };
+      running.push(p);
+      return p;
+    };
+    const scheduler = () =>
+      spawn(
+        { STREAMPRO_EXECUTOR: 'workers', STREAMPRO_WORKER_TTL_MS: '3000' },
+        'scheduler',
+        '--interval',
+        '200',
+      );
+    const worker = () => spawn({}, 'worker', '--concurrency', '2', '--grace', '2000');
+    const executions = (): string[][] =>
+      fs.existsSync(sb.fx('executions.log'))
+        ? fs
+            .readFileSync(sb.fx('executions.log'), 'utf8')
+            .trim()
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => l.split(' '))
+        : [];
+
+    it('runs a fan-out DAG on two workers, none of it in the scheduler, each try once', async () => {
+      const s = scheduler();
+      const workers = [worker(), worker()];
+      const r = await sb.dag('trigger', 'cluster', '--date', '2025-05-01', '--wait', '--json');
+      expect(r.code, r.stderr).to.equal(0);
+      const status = json<Status>(r);
+      expect(status.state).to.equal('success');
+      expect(status.tasks.find((t) => t.taskId === 'load')?.output).to.equal(18);
+      const rows = executions();
+      expect(rows.map((x) => x[1]).sort()).to.deep.equal([
+        'extract',
+        'load',
+        'part_1',
+        'part_2',
+        'part_3',
+        'slow',
+      ]);
+      expect(rows.every((x) => x[2] === '1')).to.equal(true);
+      // Bodies ran in the workers' child processes: neither in the scheduler nor in a worker process itself.
+      const pids = new Set(rows.map((x) => Number(x[3])));
+      for (const p of [s, ...workers]) expect(pids.has(p.child.pid!)).to.equal(false);
+      for (const p of [...workers, s]) p.child.kill('SIGTERM');
+      for (const p of [...workers, s]) expect((await p.done).code).to.equal(0);
+      running.splice(0);
+    });
+
+    it('a worker killed with SIGKILL mid-try: the try fails WorkerLostError, is retried on the other, the run succeeds', async () => {
+      fs.writeFileSync(sb.fx('hold'), '');
+      scheduler();
+      const first = worker();
+      const r = sb.dag('trigger', 'cluster', '--date', '2025-05-02', '--wait', '--json');
+      await until('the slow task to start', () => executions().some((x) => x[1] === 'slow'));
+      const second = worker();
+      await new Promise((res) => setTimeout(res, 500));
+      first.child.kill('SIGKILL');
+      // Its exit, not the end of its output: the try's orphaned child may hold the pipes a moment longer.
+      await exited(first.child);
+      await until(
+        'the slow task to run again',
+        () => executions().filter((x) => x[1] === 'slow').length === 2,
+        30_000,
+      );
+      fs.rmSync(sb.fx('hold'));
+      const result = await Promise.race([
+        r,
+        new Promise<never>((_, reject) =>
+          setTimeout(
+            () =>
+              reject(
+                new Error(
+                  `trigger --wait did not end:\n${running.map((p) => p.err.join('')).join('\n---\n')}`,
+                ),
+              ),
+            40_000,
+          ),
+        ),
+      ]);
+      expect(result.code, result.stderr).to.equal(0);
+      const status = json<Status>(result);
+      expect(status.state).to.equal('success');
+      expect(status.tasks.find((t) => t.taskId === 'slow')?.tryNumber).to.equal(2);
+      const tries = executions().map((x) => `${x[1]}#${x[2]}`);
+      expect(new Set(tries).size, tries.join(', ')).to.equal(tries.length);
+      const slowTries = await withEngine(sb.home, (e) => e.tries('cluster', 'manual__2025-05-02', 'slow'));
+      expect(slowTries.map((t) => [t.tryNumber, t.state, t.errorName])).to.deep.equal([
+        [1, 'up_for_retry', 'WorkerLostError'],
+        [2, 'success', null],
+      ]);
+      expect(slowTries[0]?.errorMessage).to.match(
+        /^worker .+ was lost while it ran the try: its process \d+ on .+ is gone$/,
+      );
+      second.child.kill('SIGTERM');
+      expect((await second.done).code).to.equal(0);
+    });
+  },
+);
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
