@@ -47,9 +47,12 @@ export async function execute(args: WorkerArgs, io: Io): Promise<number> {
       fs.appendFileSync(logFile, `${JSON.stringify(line)}\n`);
       eprintln(io, `dag worker: ${describe(event)}`);
     };
+    const executor = processPool({ ...io.env, STREAMPRO_WORKERS: String(args.concurrency) });
+    // Start the try processes and import the DAG files now, so the first tries do not wait for that.
+    for (const file of new Set(s.loaded.files.values())) void executor.prepare?.(file, args.concurrency);
     service = new WorkerService({
       db,
-      executor: processPool({ ...io.env, STREAMPRO_WORKERS: String(args.concurrency) }),
+      executor,
       concurrency: args.concurrency,
       onEvent: log,
     });
