@@ -141,15 +141,16 @@ export async function taskStates(
   return Object.fromEntries(run.tasks.map((t) => [t.taskId, [t.state, t.tryNumber]]));
 }
 
-/** Polls `check` every 50 ms until it holds; fails naming `what` after `ms`. */
+/** Polls `check` every `everyMs` until it holds; fails naming `what` after `ms`. */
 export async function until(
   what: string,
   check: () => boolean | Promise<boolean>,
   ms = 60_000,
+  everyMs = 50,
 ): Promise<void> {
   const end = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }

@@ -51,6 +51,11 @@ export interface Executor {
    */
   cancel(key: TaskInstanceKey, error: Error, options?: CancelOptions): void;
   /**
+   * Resolves once nothing of the try runs any more (its process stopped the body, or was killed at the end
+   * of its grace period). Optional: executors without processes of their own have nothing to wait for.
+   */
+  settled?(key: TaskInstanceKey): Promise<void>;
+  /**
    * A run of the DAG in `dagFile` is about to start and can use up to `parallelism` processes: start them
    * and import the module now, so its first tries do not wait for that. Optional; never rejects.
    */

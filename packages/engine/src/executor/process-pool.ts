@@ -113,6 +113,11 @@ export class ProcessPoolExecutor implements Executor {
     }
   }
 
+  settled(key: TaskInstanceKey): Promise<void> {
+    const slot = this.#lingering.get(instanceLabel(key));
+    return slot ? slot.process.exited : Promise.resolve();
+  }
+
   async close(): Promise<void> {
     this.#closing = true;
     for (const q of this.#queue.splice(0)) {

@@ -66,6 +66,8 @@ export class RunExecution {
   /** Selected tasks not yet in a final state. */
   #unfinished = 0;
   readonly #writer: StateWriter;
+  /** Processes of tries cancelled by `#stop`, until they are gone. */
+  readonly #settling: Promise<void>[] = [];
   #events: EngineEvent[] = [];
   #active = 0;
   #tickScheduled = false;
@@ -141,7 +143,12 @@ export class RunExecution {
     this.#stopping = error;
     for (const slot of this.#order) {
       if (slot.ti.state === 'queued' || slot.ti.state === 'running') {
-        this.deps.executor.cancel(this.#key(slot), error);
+        const key = this.#key(slot);
+        this.deps.executor.cancel(key, error);
+        // The run is handed back (its lease released) only once the try's process has let go: another
+        // process may start the next try at once, and must not overlap a body that ignores its signal.
+        const settled = this.deps.executor.settled?.(key);
+        if (settled) this.#settling.push(settled);
       }
     }
     this.#kick();
@@ -443,7 +450,9 @@ export class RunExecution {
     );
     const finish = this.#finish;
     this.#finish = null;
-    finish(state);
+    const settling = this.#settling.splice(0);
+    if (settling.length === 0) finish(state);
+    else void Promise.all(settling).then(() => finish(state));
   }
 
   /** Another process holds the run now: kill our tries at once and write nothing more. */

@@ -397,6 +397,8 @@ export class SchedulerService {
 
   #execute(dag: Dag, run: DagRunRecord): void {
     const key = keyOf(run);
+    /** Whether the run executed here: a run another process holds (or an error) must not wake a pass. */
+    let executed = false;
     const body = async (): Promise<void> => {
       let result: RunResult;
       try {
@@ -427,6 +429,7 @@ export class SchedulerService {
         return;
       }
       if (!result.alreadyDone) {
+        executed = true;
         this.#emit({ type: 'run-finished', dagId: dag.id, runId: run.runId, state: result.state });
       }
     };
@@ -436,8 +439,9 @@ export class SchedulerService {
       body().finally(() => {
         this.#inFlight.delete(key);
         this.#inFlightRuns.delete(key);
-        // A finished run may let the next one of its DAG start (maxActiveRuns), or catch-up continue.
-        if (!this.#stopping) this.#wake();
+        // A finished run may let the next one of its DAG start (maxActiveRuns), or catch-up continue. A run
+        // held by another process is tried again at the next timed pass, not at once (no busy loop).
+        if (executed && !this.#stopping) this.#wake();
       }),
     );
   }
