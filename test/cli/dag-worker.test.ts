@@ -80,6 +80,7 @@ interface Status {
         'part_2',
         'part_3',
         'slow',
+        'slow-end',
       ]);
       expect(rows.every((x) => x[2] === '1')).to.equal(true);
       // Bodies ran in the workers' child processes: neither in the scheduler nor in a worker process itself.
@@ -137,6 +138,43 @@ interface Status {
       );
       second.child.kill('SIGTERM');
       expect((await second.done).code).to.equal(0);
+    });
+
+    it('a worker stopped (SIGSTOP) past its TTL loses its try; resumed, it stops that try and its report is ignored', async () => {
+      fs.writeFileSync(sb.fx('hold'), '');
+      scheduler();
+      const first = worker();
+      const r = sb.dag('trigger', 'cluster', '--date', '2025-05-03', '--wait', '--json');
+      await until('the slow task to start', () => executions().some((x) => x[1] === 'slow'));
+      worker();
+      first.child.kill('SIGSTOP');
+      await until(
+        'the slow task to run again',
+        () => executions().filter((x) => x[1] === 'slow').length === 2,
+        30_000,
+      );
+      first.child.kill('SIGCONT');
+      await until(
+        'the resumed worker to stop its try',
+        () => first.err.join('').includes('stopped cluster/manual__2025-05-03/slow#1'),
+        20_000,
+      );
+      fs.rmSync(sb.fx('hold'));
+      const result = await r;
+      expect(result.code, result.stderr).to.equal(0);
+      expect(json<Status>(result).tasks.find((t) => t.taskId === 'slow')?.tryNumber).to.equal(2);
+      const slowTries = await withEngine(sb.home, (e) => e.tries('cluster', 'manual__2025-05-03', 'slow'));
+      expect(slowTries.map((t) => [t.tryNumber, t.state, t.errorName])).to.deep.equal([
+        [1, 'up_for_retry', 'WorkerLostError'],
+        [2, 'success', null],
+      ]);
+      expect(slowTries[0]?.errorMessage).to.match(/no heartbeat for \d+ ms \(TTL 3000 ms\)$/);
+      // Try 1's body never got past its wait: the worker killed it when it came back.
+      expect(
+        executions()
+          .filter((x) => x[1] === 'slow-end')
+          .map((x) => x[2]),
+      ).to.deep.equal(['2']);
     });
   },
 );

@@ -5,6 +5,7 @@ import { type TryJob, tryLabel } from '../executor/try-descriptor.js';
 import { fromWireOutcome, type WireOutcome } from '../executor/worker-protocol.js';
 import type { TaskInstanceKey } from '../logging/logger.js';
 import { WorkerLostError } from '../model/errors.js';
+import { quoteIdent } from '../store/postgres-url.js';
 import type { StateChange } from '../store/records.js';
 import type { QueueDatabase } from './queue-database.js';
 import { TRY_TASK } from './queue-database.js';
@@ -54,7 +55,7 @@ export class QueueExecutor implements Executor {
 
   static async open(db: QueueDatabase, options: QueueExecutorOptions = {}): Promise<QueueExecutor> {
     const listen = await db.pool.connect();
-    await listen.query(`LISTEN ${quoteChannel(db.channel)}`);
+    await listen.query(`LISTEN ${quoteIdent(db.channel)}`);
     return new QueueExecutor(db, listen, options);
   }
 
@@ -186,7 +187,7 @@ export class QueueExecutor implements Executor {
   /** Removes the try's job if no worker took it, and tells a worker that has it to stop it. */
   async #stopJob(jobKey: string, reason: string): Promise<void> {
     try {
-      await this.#db.pool.query(`SELECT ${quoteIdentifier(this.#db.jobsSchema)}.remove_job($1)`, [jobKey]);
+      await this.#db.pool.query(`SELECT ${quoteIdent(this.#db.jobsSchema)}.remove_job($1)`, [jobKey]);
       await this.#db.pool.query(
         `INSERT INTO ${this.#db.tables.cancels} (job_key, reason) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
         [jobKey, reason],
@@ -206,6 +207,3 @@ function processAlive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
-
-const quoteChannel = (name: string): string => `"${name.replace(/"/g, '""')}"`;
-const quoteIdentifier = quoteChannel;

@@ -7,6 +7,7 @@ import { type TryDescriptor, tryLabel } from '../executor/try-descriptor.js';
 import { toWireOutcome } from '../executor/worker-protocol.js';
 import { SecretMasker } from '../logging/mask.js';
 import { TaskInterruptedError } from '../model/errors.js';
+import { quoteIdent } from '../store/postgres-url.js';
 import { type QueueDatabase, quietLogger, TRY_TASK } from './queue-database.js';
 import type { TryJobPayload } from './try-job.js';
 
@@ -76,7 +77,7 @@ export class WorkerService {
     this.#listen = await db.pool.connect();
     this.#listen.on('error', () => {});
     this.#listen.on('notification', () => void this.#checkCancels());
-    await this.#listen.query(`LISTEN "${db.channel.replace(/"/g, '""')}"`);
+    await this.#listen.query(`LISTEN ${quoteIdent(db.channel)}`);
     this.#runner = await run({
       pgPool: db.pool,
       schema: db.jobsSchema,
