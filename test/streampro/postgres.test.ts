@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { requirePostgres, type TestSchema, testSchema } from '../../packages/engine/test/support/postgres.js';
-import { DATE, PipelineSandbox, type Result } from './support/sandbox.js';
+import { BIN, DATE, PipelineSandbox, REPO, type Result } from './support/sandbox.js';
 
 const REPORT = `analytics/report_date=${DATE}/report.json`;
 
@@ -62,6 +63,48 @@ describe('streampro e2e: the pipeline with its state on PostgreSQL', function ()
     const answers = (r: Result) => r.stdout.split('\n').filter((line) => /^Q[123] /.test(line));
     expect(answers(runs.postgres)).to.have.length(3);
     expect(answers(runs.postgres)).to.deep.equal(answers(runs.sqlite));
+  });
+
+  it('on two `dag worker` processes (STREAMPRO_EXECUTOR=workers): the same task states, outputs and report', async () => {
+    const clusterSchema = testSchema();
+    const cluster = new PipelineSandbox({ STREAMPRO_DATABASE_URL: clusterSchema.url });
+    const workers = [1, 2].map(() =>
+      spawn(process.execPath, [BIN, 'worker', '--concurrency', '2'], {
+        cwd: REPO,
+        env: cluster.env(),
+        stdio: ['ignore', 'ignore', 'pipe'],
+      }),
+    );
+    const stderr = workers.map(() => [] as string[]);
+    workers.forEach((w, i) => w.stderr?.on('data', (d: Buffer) => stderr[i]!.push(d.toString())));
+    try {
+      const run = await cluster.dag(['run', 'streampro', '--date', DATE], { STREAMPRO_EXECUTOR: 'workers' });
+      expect(run.code, run.stderr).to.equal(0);
+      for (const dagId of ['streampro', 'analytics']) {
+        const args = ['status', dagId, '--date', DATE, '--json'];
+        const [a, b] = [await sqlite.dag(args), await cluster.dag(args)];
+        expect(comparable(b, cluster.root), dagId).to.deep.equal(comparable(a, sqlite.root));
+      }
+      expect(fs.readFileSync(cluster.lakePath(REPORT), 'utf8')).to.equal(
+        fs.readFileSync(sqlite.lakePath(REPORT), 'utf8'),
+      );
+      // Every try ran on a worker: each worker's log names the tries it ran, and together they are all of them.
+      const ran = stderr.flatMap((lines) => lines.join('').match(/running \S+/g) ?? []);
+      const tasks = comparable(
+        await cluster.dag(['status', 'streampro', '--date', DATE, '--json']),
+        cluster.root,
+      ) as {
+        tasks: unknown[];
+      };
+      expect(ran.filter((r) => r.startsWith('running streampro/')).length).to.equal(tasks.tasks.length);
+    } finally {
+      for (const w of workers) w.kill('SIGTERM');
+      await Promise.all(
+        workers.map((w) => new Promise((r) => (w.exitCode === null ? w.once('exit', r) : r(null)))),
+      );
+      cluster.cleanup();
+      await clusterSchema.drop();
+    }
   });
 
   it('creates no state.db, and `dag status`, `dag runs`, `dag logs` read the state back from the server', async () => {

@@ -68,7 +68,8 @@ export async function openQueueDatabase(
             kind text NOT NULL,
             host text NOT NULL,
             pid integer NOT NULL,
-            outcome jsonb,
+            -- json, not jsonb: a task output keeps its key order, as the state store keeps it.
+            outcome json,
             created_at timestamptz NOT NULL DEFAULT now()
           );
           CREATE INDEX IF NOT EXISTS queue_try_reports_by_key ON ${tables.reports} (job_key);
