@@ -76,7 +76,9 @@ describe('streampro e2e: the pipeline with its state on PostgreSQL', function ()
       }),
     );
     const stderr = workers.map(() => [] as string[]);
-    workers.forEach((w, i) => w.stderr?.on('data', (d: Buffer) => stderr[i]!.push(d.toString())));
+    workers.forEach((w, i) => {
+      w.stderr?.on('data', (d: Buffer) => stderr[i]!.push(d.toString()));
+    });
     try {
       const run = await cluster.dag(['run', 'streampro', '--date', DATE], { STREAMPRO_EXECUTOR: 'workers' });
       expect(run.code, run.stderr).to.equal(0);
