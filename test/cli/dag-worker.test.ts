@@ -46,13 +46,14 @@ interface Status {
       running.push(p);
       return p;
     };
-    const scheduler = () =>
+    const schedulerWith = (env: NodeJS.ProcessEnv) =>
       spawn(
-        { STREAMPRO_EXECUTOR: 'workers', STREAMPRO_WORKER_TTL_MS: '3000' },
+        { STREAMPRO_EXECUTOR: 'workers', STREAMPRO_WORKER_TTL_MS: '3000', ...env },
         'scheduler',
         '--interval',
         '200',
       );
+    const scheduler = () => schedulerWith({});
     const worker = () => spawn({}, 'worker', '--concurrency', '2', '--grace', '2000');
     const executions = (): string[][] =>
       fs.existsSync(sb.fx('executions.log'))
@@ -174,6 +175,38 @@ interface Status {
         executions()
           .filter((x) => x[1] === 'slow-end')
           .map((x) => x[2]),
+      ).to.deep.equal(['2']);
+    });
+
+    it('the scheduler owning the run is killed (SIGKILL): the other takes it over, the old try is stopped, the run succeeds', async () => {
+      fs.writeFileSync(sb.fx('hold'), '');
+      const lease = { STREAMPRO_LEASE_TTL_MS: '3000' };
+      const schedulers = [schedulerWith(lease), schedulerWith(lease)];
+      worker();
+      worker();
+      const r = sb.dag('trigger', 'cluster', '--date', '2025-05-04', '--wait', '--json');
+      await until('the slow task to start', () => executions().some((x) => x[1] === 'slow'));
+      const owner = schedulers.find((p) => p.err.join('').includes('executing cluster manual__2025-05-04'));
+      expect(owner, 'a scheduler executes the run').to.not.equal(undefined);
+      owner!.child.kill('SIGKILL');
+      await exited(owner!.child);
+      await until(
+        'the slow task to run again',
+        () => executions().filter((x) => x[1] === 'slow').length === 2,
+        30_000,
+      );
+      fs.rmSync(sb.fx('hold'));
+      const result = await r;
+      expect(result.code, result.stderr).to.equal(0);
+      expect(json<Status>(result).state).to.equal('success');
+      const tries = executions().map((x) => `${x[1]}#${x[2]}`);
+      expect(new Set(tries).size, tries.join(', ')).to.equal(tries.length);
+      // The body of the try the dead scheduler dispatched was stopped by its worker: it never ended.
+      expect(
+        executions()
+          .filter((x) => x[1] === 'slow-end')
+          .map((x) => x[2]),
+        running.map((p) => p.err.join('')).join('\n---\n'),
       ).to.deep.equal(['2']);
     });
   },

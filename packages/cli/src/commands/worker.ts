@@ -40,7 +40,9 @@ export async function execute(args: WorkerArgs, io: Io): Promise<number> {
     for (const b of s.loaded.broken) eprintln(io, `dag worker: broken DAG file ${b.path}: ${b.error}`);
     const logFile = path.join(s.locations.home, 'logs', 'worker.log');
     fs.mkdirSync(path.dirname(logFile), { recursive: true });
-    const db = await openQueueDatabase(store, args.concurrency + 4);
+    // graphile-worker takes concurrency + 3 connections (jobs, its pool, a LISTEN); this process needs its own
+    // LISTEN and room for reports, heartbeats and fence checks without waiting behind graphile-worker.
+    const db = await openQueueDatabase(store, 2 * args.concurrency + 8);
     let service: WorkerService | undefined;
     const log = (event: WorkerEvent): void => {
       const line = { timestamp: new Date().toISOString(), workerId: service?.workerId, ...event };

@@ -29,7 +29,7 @@ export interface QueueDatabase {
  */
 export async function openQueueDatabase(
   store: PostgresRunStore,
-  /** Connections of the pool: a worker needs its concurrency + 4 (graphile-worker's, LISTENs, reports). */
+  /** Connections of the pool: a worker needs more than graphile-worker's concurrency + 3 (see `dag worker`). */
   maxConnections = 4,
 ): Promise<QueueDatabase> {
   const pool = new pg.Pool({ ...store.poolConfig, max: maxConnections });

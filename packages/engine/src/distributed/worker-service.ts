@@ -34,6 +34,9 @@ export type WorkerEvent =
   | { readonly type: 'draining'; readonly running: number; readonly graceMs: number }
   | { readonly type: 'stopped'; readonly handedBack: number };
 
+/** How often a worker checks that the runs of its tries still have the owner that dispatched them. */
+const FENCE_CHECK_MS = 500;
+
 interface Held {
   readonly descriptor: TryDescriptor;
   readonly done: Promise<void>;
@@ -55,6 +58,9 @@ export class WorkerService {
   #runner: Runner | undefined;
   #listen: pg.PoolClient | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
+  #fenceTimer: NodeJS.Timeout | undefined;
+  /** Tries this worker stopped because their run changed owner (checked from timers and notifications). */
+  readonly #stopped = new Set<string>();
   #state: 'running' | 'draining' | 'stopped' = 'running';
   readonly #startedAt = new Date().toISOString();
 
@@ -74,10 +80,23 @@ export class WorkerService {
     const { db } = this.#o;
     await this.#beat();
     this.#heartbeat = setInterval(() => void this.#beat(), this.#o.heartbeatMs ?? 2000);
+    this.#fenceTimer = setInterval(
+      () =>
+        void this.#checkFences().catch((error: Error) =>
+          this.#emit({ type: 'error', message: `fence check: ${error.message}` }),
+        ),
+      FENCE_CHECK_MS,
+    );
     this.#listen = await db.pool.connect();
     this.#listen.on('error', () => {});
-    this.#listen.on('notification', () => void this.#checkCancels());
+    this.#listen.on('notification', (n) => {
+      void this.#checkCancels().catch(() => {});
+      // A job added anywhere (graphile-worker's own channel): it may be the next try of a run whose owner
+      // changed, so look at once whether a try held here lost its run, rather than at the next check.
+      if (n.channel === 'jobs:insert') void this.#checkFences().catch(() => {});
+    });
     await this.#listen.query(`LISTEN ${quoteIdent(db.channel)}`);
+    await this.#listen.query('LISTEN "jobs:insert"');
     this.#runner = await run({
       pgPool: db.pool,
       schema: db.jobsSchema,
@@ -114,6 +133,7 @@ export class WorkerService {
     await stopping?.catch(() => {});
     this.#state = 'stopped';
     clearInterval(this.#heartbeat);
+    clearInterval(this.#fenceTimer);
     await this.#beat();
     this.#listen?.release();
     await this.#o.executor.close();
@@ -224,12 +244,29 @@ export class WorkerService {
     }
   }
 
+  /** Stops the tries whose run changed owner since they were dispatched (their scheduler lost the run). */
+  async #checkFences(): Promise<void> {
+    for (const [jobKey, h] of this.#held) {
+      const stale = await this.#staleReason(h.descriptor);
+      if (!stale || this.#stopped.has(jobKey)) continue;
+      this.#stopped.add(jobKey);
+      this.#emit({ type: 'try-cancelled', jobKey, reason: stale });
+      this.#o.executor.cancel(h.descriptor.key, new TaskInterruptedError(stale), { kill: true });
+    }
+  }
+
   /** Why a job must not run: its run's lease moved on since it was dispatched (its owner lost the run). */
   async #staleReason(d: TryDescriptor): Promise<string | null> {
     if (!d.fence) return null;
     const { db } = this.#o;
-    const { rows } = await db.pool.query<{ lease_owner: string | null; lease_epoch: number }>(
-      `SELECT lease_owner, lease_epoch FROM ${db.tables.runs} WHERE dag_id = $1 AND run_id = $2`,
+    const { rows } = await db.pool.query<{
+      lease_owner: string | null;
+      lease_epoch: number;
+      silent: boolean;
+    }>(
+      `SELECT lease_owner, lease_epoch,
+         now() > lease_heartbeat_at + (lease_expires_at - lease_heartbeat_at) / 2 AS silent
+       FROM ${db.tables.runs} WHERE dag_id = $1 AND run_id = $2`,
       [d.key.dagId, d.key.runId],
     );
     const run = rows[0];
@@ -237,6 +274,9 @@ export class WorkerService {
     if (run.lease_owner !== d.fence.owner || Number(run.lease_epoch) !== d.fence.epoch) {
       return `dispatched under lease epoch ${d.fence.epoch} of ${d.fence.owner}, the run is now at epoch ${run.lease_epoch} of ${run.lease_owner ?? 'nobody'}`;
     }
+    // As a local worker process does: stop once the owner is silent for half its lease, before another
+    // scheduler can take the run over and start the next try.
+    if (run.silent) return `its scheduler ${d.fence.owner} has not renewed the run's lease for half its TTL`;
     return null;
   }
 
