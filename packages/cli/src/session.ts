@@ -83,6 +83,7 @@ export async function openSession(args: GlobalArgs, io: Io): Promise<Session> {
       // Workers start on the first try, so commands that only read state never spawn one.
       const kind = executorKind(io.env);
       const ttl = leaseTtlMs(io.env);
+      if (kind === 'workers' && !state.server) throw workersNeedPostgres();
       // SQLite in the home, or the database STREAMPRO_DATABASE_URL / the profile names: nothing past this
       // line knows which, but for the workers' queue, which lives on PostgreSQL.
       const store = await openRunStore(state.location);
@@ -106,13 +107,16 @@ export async function openSession(args: GlobalArgs, io: Io): Promise<Session> {
   };
 }
 
+const workersNeedPostgres = (): UsageError =>
+  new UsageError(
+    'STREAMPRO_EXECUTOR=workers needs the state on PostgreSQL: set STREAMPRO_DATABASE_URL (workers on other machines share it)',
+  );
+
 /** The executor of `STREAMPRO_EXECUTOR=workers`: tries go to `dag worker` processes through the database. */
 async function queueExecutor(store: RunStore, env: Io['env']): Promise<Executor> {
   if (!(store instanceof PostgresRunStore)) {
     await store.close();
-    throw new UsageError(
-      'STREAMPRO_EXECUTOR=workers needs the state on PostgreSQL: set STREAMPRO_DATABASE_URL (workers on other machines share it)',
-    );
+    throw workersNeedPostgres();
   }
   return QueueExecutor.open(await openQueueDatabase(store), { workerTtlMs: workerTtlMs(env) });
 }
