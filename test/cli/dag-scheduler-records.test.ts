@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { collect, json, REPO, Sandbox, until } from './helpers.js';
+import { collect, json, REPO, Sandbox, TEST_STORE, until } from './helpers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -127,6 +127,18 @@ describe('dag scheduler: trigger --wait, queued backfills, DAG files re-read (e2
   });
 
   it('rejects a backfill of intervals that have not ended, and bad backfill actions, with exit 2', async () => {
+    if (TEST_STORE === 'sqlite') {
+      // Workers need the queue on PostgreSQL: refused before any state file is created.
+      const saved = sb.env;
+      sb.env = () => ({ ...saved.call(sb), STREAMPRO_EXECUTOR: 'workers' });
+      const noServer = await sb.dag('run', 'on_demand', '--date', '2025-03-01');
+      sb.env = saved;
+      expect(noServer.code).to.equal(2);
+      expect(noServer.stderr.trim()).to.match(
+        /^dag: STREAMPRO_EXECUTOR=workers needs the state on PostgreSQL/,
+      );
+      expect(fs.existsSync(path.join(sb.home, 'state.db'))).to.equal(false);
+    }
     const today = new Date().toISOString().slice(0, 10);
     const future = await sb.dag('backfill', 'backfilled', '--start', '2025-01-01', '--end', today, '--queue');
     expect(future.code).to.equal(2);
