@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { backfillBench } from './backfill.js';
+import { distributedBench } from './distributed.js';
 import { etlBench } from './etl.js';
 import { executorBench } from './executor.js';
 import type { BenchContext, Benchmark } from './lib/bench.js';
@@ -24,6 +25,7 @@ const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   pipeline: pipelineBench,
   backfill: backfillBench,
   startup: startupBench,
+  distributed: distributedBench,
 };
 
 function usage(message: string): never {

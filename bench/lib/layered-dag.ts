@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type AnyTaskRef, type Dag, defineDag } from '@streampro/engine';
 import { mulberry32 } from '../../scripts/generate/prng.js';
 
@@ -40,5 +41,23 @@ export function chainDag(id: string, n: number): Dag {
   for (let i = 0; i < n; i++) {
     previous = dag.task({ id: `c${i}`, upstream: previous ? [previous] : [], run: () => null });
   }
+  return dag;
+}
+
+/**
+ * One task, `victim`, that retries once at once: its first try waits (until its signal aborts, at most a
+ * minute) so a benchmark can kill the worker running it; the retry returns at once.
+ */
+export function victimDag(id: string): Dag {
+  const dag = defineDag({ id, startDate: '2025-01-01', schedule: null });
+  dag.task({
+    id: 'victim',
+    retries: 1,
+    retryDelay: 0,
+    run: async (ctx) => {
+      if (ctx.tryNumber === 1) await sleep(60_000, undefined, { signal: ctx.signal });
+      return ctx.tryNumber;
+    },
+  });
   return dag;
 }

@@ -92,7 +92,7 @@ export function mergeResults(file: string, reports: readonly BenchReport[]): Res
     previous = Array.isArray(parsed.benchmarks) ? [...parsed.benchmarks] : [];
   }
   const ran = new Set(reports.map((r) => r.name));
-  const order = ['scheduler', 'due-latency', 'etl', 'pipeline', 'backfill', 'startup'];
+  const order = ['scheduler', 'due-latency', 'etl', 'pipeline', 'backfill', 'startup', 'distributed'];
   const benchmarks = [...previous.filter((r) => !ran.has(r.name)), ...reports].sort(
     (a, b) => order.indexOf(a.name) - order.indexOf(b.name),
   );
