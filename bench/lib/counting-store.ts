@@ -12,6 +12,9 @@ import type {
   NewBackfill,
   NewBackfillDate,
   NewRun,
+  PoolClaim,
+  PoolRecord,
+  PoolUsage,
   RunFilter,
   RunStore,
   SchedulerRecord,
@@ -114,6 +117,21 @@ export class CountingStore implements RunStore {
   claimBackfillDate(id: number, logicalDate: string, runId: string, at: string): Promise<boolean> {
     this.commits++;
     return this.inner.claimBackfillDate(id, logicalDate, runId, at);
+  }
+  setPool(name: string, slots: number, description: string, at: string): Promise<PoolRecord> {
+    this.commits++;
+    return this.inner.setPool(name, slots, description, at);
+  }
+  deletePool(name: string): Promise<boolean> {
+    this.commits++;
+    return this.inner.deletePool(name);
+  }
+  listPools(now: string): Promise<PoolUsage[]> {
+    return this.inner.listPools(now);
+  }
+  claimPoolSlots(claims: readonly PoolClaim[], now: string): Promise<boolean[]> {
+    this.commits++;
+    return this.inner.claimPoolSlots(claims, now);
   }
   ensureDagState(dagId: string, paused: boolean, at: string): Promise<DagStateRecord> {
     this.commits++;

@@ -3,7 +3,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { collect, json, type Result, Sandbox, TEST_STORE, until, withEngine } from './helpers.js';
+import {
+  collect,
+  json,
+  overlaps,
+  poolIntervals,
+  type Result,
+  Sandbox,
+  TEST_STORE,
+  until,
+  withEngine,
+} from './helpers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -176,6 +186,29 @@ interface Status {
           .filter((x) => x[1] === 'slow-end')
           .map((x) => x[2]),
       ).to.deep.equal(['2']);
+    });
+
+    it('a pool of 1 across 2 schedulers and 3 workers: no two bodies overlap, each try once', async () => {
+      expect((await sb.dag('pools', 'set', 'solo', '1')).code).to.equal(0);
+      const schedulers = [scheduler(), scheduler()];
+      const workers = [worker(), worker(), worker()];
+      const dates = ['2025-06-01', '2025-06-02', '2025-06-03'];
+      const results = await Promise.all(
+        dates.map((d) => sb.dag('trigger', 'pooled', '--date', d, '--wait', '--json')),
+      );
+      for (const r of results) expect(r.code, r.stderr).to.equal(0);
+      const intervals = poolIntervals(sb.fx('pool.log'));
+      expect(intervals.map((i) => i.task).sort()).to.deep.equal(
+        dates.flatMap((d) => [1, 2, 3, 4, 5, 6].map((i) => `solo_${i}@${d}`)).sort(),
+      );
+      expect(overlaps(intervals)).to.deep.equal([]);
+      // The bodies ran in more than one worker's processes, and both schedulers executed runs.
+      expect(new Set(intervals.map((i) => i.pid)).size).to.be.greaterThan(1);
+      const owners = schedulers.filter((p) => p.err.join('').includes('executing pooled'));
+      expect(owners.length, schedulers.map((p) => p.err.join('')).join('\n---\n')).to.be.greaterThan(0);
+      for (const p of [...workers, ...schedulers]) p.child.kill('SIGTERM');
+      for (const p of [...workers, ...schedulers]) expect((await p.done).code).to.equal(0);
+      running.splice(0);
     });
 
     it('the scheduler owning the run is killed (SIGKILL): the other takes it over, the old try is stopped, the run succeeds', async () => {

@@ -154,3 +154,30 @@ export async function until(
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/** `<task> <date> <start ms> <end ms> <pid>` lines of the `pooled` fixture DAG, as intervals. */
+export function poolIntervals(file: string): { task: string; start: number; end: number; pid: number }[] {
+  if (!fs.existsSync(file)) return [];
+  return fs
+    .readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [task, date, start, end, pid] = line.split(' ');
+      return { task: `${task}@${date}`, start: Number(start), end: Number(end), pid: Number(pid) };
+    })
+    .sort((a, b) => a.start - b.start);
+}
+
+/** The pairs of intervals that overlap in time (none, when a pool of 1 held). */
+export function overlaps(intervals: readonly { task: string; start: number; end: number }[]): string[] {
+  const found: string[] = [];
+  for (let i = 1; i < intervals.length; i++) {
+    const prev = intervals[i - 1]!;
+    const cur = intervals[i]!;
+    if (cur.start < prev.end)
+      found.push(`${prev.task} [${prev.start}, ${prev.end}] and ${cur.task} [${cur.start}, ${cur.end}]`);
+  }
+  return found;
+}

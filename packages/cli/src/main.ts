@@ -102,6 +102,12 @@ const COMMANDS = [
     builder: o.workerOptions,
     load: async () => (await import('./commands/worker.js')).execute,
   }),
+  entry<o.PoolsArgs>({
+    command: 'pools [action] [name] [slots]',
+    describe: 'List pools with their occupancy, or set / delete the slots of one (every process obeys them)',
+    builder: o.poolsOptions,
+    load: async () => (await import('./commands/pools.js')).execute,
+  }),
 ];
 
 /** Runs the CLI and resolves with the process exit code. */

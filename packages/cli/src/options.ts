@@ -155,6 +155,20 @@ export const workerOptions = (y: B) =>
     },
   });
 
+export const POOL_ACTIONS = ['list', 'set', 'delete'] as const;
+export const poolsOptions = (y: B) =>
+  y
+    .positional('action', { choices: POOL_ACTIONS, default: 'list' as const, describe: 'What to do' })
+    .positional('name', { type: 'string', describe: 'Pool name (set, delete)' })
+    .positional('slots', {
+      type: 'string',
+      describe: 'Slots of the pool (set): tries queued or running at once',
+    })
+    .options({
+      description: { type: 'string', describe: 'What the pool guards (set)' },
+      json,
+    });
+
 export type ListArgs = ArgsOf<typeof listOptions>;
 export type GraphArgs = ArgsOf<typeof graphOptions>;
 export type RunArgs = ArgsOf<typeof runOptions>;
@@ -168,3 +182,4 @@ export type PauseArgs = ArgsOf<typeof pauseOptions>;
 export type TriggerArgs = ArgsOf<typeof triggerOptions>;
 export type SchedulerArgs = ArgsOf<typeof schedulerOptions>;
 export type WorkerArgs = ArgsOf<typeof workerOptions>;
+export type PoolsArgs = ArgsOf<typeof poolsOptions>;

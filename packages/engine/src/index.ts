@@ -159,6 +159,14 @@ export type {
 export { MemoryRunStore } from './store/memory-store.js';
 export { SCHEMA_VERSION } from './store/migrations.js';
 export { openRunStore } from './store/open-store.js';
+export {
+  assertValidPool,
+  PENDING_CLAIM_MS,
+  type PoolClaim,
+  type PoolRecord,
+  type PoolStore,
+  type PoolUsage,
+} from './store/pool-records.js';
 export { POSTGRES_SCHEMA_VERSION } from './store/postgres-migrations.js';
 export { PostgresRunStore } from './store/postgres-store.js';
 export type {

@@ -11,6 +11,7 @@ import { isFinalRunState } from '../model/states.js';
 import { peakParallelism } from '../scheduler/parallelism.js';
 import { RunExecution } from '../scheduler/run-execution.js';
 import { PoolSlots } from '../scheduler/slots.js';
+import { StoredPools } from '../scheduler/stored-pools.js';
 import { StateWriter } from '../state/state-writer.js';
 import { runTransition } from '../state/transitions.js';
 import type { BackfillRecord } from '../store/backfill-records.js';
@@ -74,6 +75,7 @@ export class Engine {
   readonly #clock: Clock;
   readonly #executor: Executor;
   readonly #pools: PoolSlots;
+  readonly #storedPools: StoredPools;
   readonly #logs: LogRouter;
   readonly #leaseTtlMs: number;
   readonly #random: () => number;
@@ -95,6 +97,7 @@ export class Engine {
       options.executor ??
       new InProcessExecutor({ clock: this.#clock, logs: this.#logs, resolveDag: (id) => this.#dags.get(id) });
     this.#pools = new PoolSlots(options.pools);
+    this.#storedPools = new StoredPools(this.store, this.#clock);
     this.#dagFile = options.dagFile ?? (() => undefined);
     this.#leaseTtlMs = options.leaseTtlMs ?? 30_000;
     this.#random = options.random ?? Math.random;
@@ -251,6 +254,7 @@ export class Engine {
         executor: this.#executor,
         clock: this.#clock,
         pools: this.#pools,
+        storedPools: this.#storedPools,
         logs: this.#logs,
         random: this.#random,
         onEvent: emit,

@@ -19,6 +19,7 @@ import type { Clock } from '../time/clock.js';
 import { decideFinishedTry } from './finished-try.js';
 import { runOutcome } from './run-outcome.js';
 import type { PoolSlots } from './slots.js';
+import { POOL_RETRY_MS, type StoredPools } from './stored-pools.js';
 import { countUpstream, decide } from './trigger-rules.js';
 
 export interface ExecutionDeps {
@@ -26,6 +27,8 @@ export interface ExecutionDeps {
   readonly executor: Executor;
   readonly clock: Clock;
   readonly pools: PoolSlots;
+  /** Pools bounded in the store (`dag pools set`): a try of one is queued only once its claim is granted. */
+  readonly storedPools: StoredPools;
   readonly logs: LogRouter;
   readonly random: () => number;
   readonly onEvent: (event: EngineEvent) => void;
@@ -74,6 +77,11 @@ export class RunExecution {
   #ticking = false;
   #again = false;
   #retryTimer: { at: number; cancel: () => void } | null = null;
+  /** Asks the store again after a refused pool claim. */
+  #poolTimer: (() => void) | null = null;
+  /** Stored pools a try of this run freed since the last commit: other runs hear of it after the commit. */
+  readonly #freed = new Set<string>();
+  #unsubscribeStored: () => void = () => {};
   #finish: ((state: RunState) => void) | null = null;
   #fail: ((error: unknown) => void) | null = null;
   #stopping: Error | null = null;
@@ -129,6 +137,7 @@ export class RunExecution {
       this.#finish = resolve;
       this.#fail = reject;
       this.#unsubscribe = this.deps.pools.subscribe(() => this.#kick());
+      this.#unsubscribeStored = this.deps.storedPools.subscribe(() => this.#kick());
       if (signal?.aborted) this.#stop(new TaskInterruptedError('run interrupted before it started'));
       const onAbort = (): void => this.#stop(new TaskInterruptedError('run interrupted (cancelled)'));
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -211,7 +220,10 @@ export class RunExecution {
     }
     this.#ticking = true;
     try {
-      const toSubmit = (this.#stopping ? [] : this.#schedule()).map((slot) => ({
+      await this.deps.storedPools.refresh();
+      const scheduled = this.#stopping ? { ready: [], claims: [] } : this.#schedule();
+      const claimed = await this.#claim(scheduled.claims);
+      const toSubmit = [...scheduled.ready, ...claimed].map((slot) => ({
         slot,
         job: this.#jobOf(slot),
       }));
@@ -221,6 +233,8 @@ export class RunExecution {
       const events = this.#events;
       this.#events = [];
       await this.#writer.commit();
+      for (const pool of this.#freed) this.deps.storedPools.released(pool);
+      this.#freed.clear();
       for (const e of events) this.deps.onEvent(e);
       for (const { slot, job } of toSubmit) this.#submit(slot, job);
       this.#maybeFinish();
@@ -236,8 +250,11 @@ export class RunExecution {
     }
   }
 
-  /** Trigger rules, due retries and dispatch; returns the tasks to hand to the executor after the commit. */
-  #schedule(): TaskSlot[] {
+  /**
+   * Trigger rules, due retries and dispatch: returns the tasks queued (to hand to the executor after the
+   * commit) and those of stored pools, which are queued only once the store grants their claims.
+   */
+  #schedule(): { ready: TaskSlot[]; claims: TaskSlot[] } {
     const now = this.deps.clock.now();
     // Deciding a task can make its downstream decidable (skip and upstream_failed cascade): loop until stable.
     while (this.#candidates.size > 0) {
@@ -256,6 +273,7 @@ export class RunExecution {
       if (slot.ti.nextTryAt && Date.parse(slot.ti.nextTryAt) <= now) this.#set(slot, 'scheduled');
     }
     const out: TaskSlot[] = [];
+    const claims: TaskSlot[] = [];
     if (this.#ready.size > 0 && this.#active < this.dag.maxActiveTasks) {
       const ready = [...this.#ready].sort(
         (a, b) => b.def.options.priorityWeight - a.def.options.priorityWeight || a.index - b.index,
@@ -264,12 +282,54 @@ export class RunExecution {
         if (this.#active >= this.dag.maxActiveTasks) break;
         if (!this.deps.pools.tryAcquire(slot.def.options.pool)) continue;
         this.#active++;
-        this.#set(slot, 'queued', { tryNumber: slot.ti.tryNumber + 1, nextTryAt: null });
+        if (this.deps.storedPools.bounded(slot.def.options.pool)) {
+          claims.push(slot);
+          continue;
+        }
+        this.#queue(slot);
         out.push(slot);
       }
     }
     this.#armRetryTimer();
-    return out;
+    return { ready: out, claims };
+  }
+
+  #queue(slot: TaskSlot): void {
+    this.#set(slot, 'queued', { tryNumber: slot.ti.tryNumber + 1, nextTryAt: null });
+  }
+
+  /** Claims stored-pool slots for `slots`; queues those granted, gives back the others and asks again soon. */
+  async #claim(slots: readonly TaskSlot[]): Promise<TaskSlot[]> {
+    if (slots.length === 0) return [];
+    const granted = await this.deps.storedPools.claim(
+      slots.map((slot) => ({
+        pool: slot.def.options.pool,
+        dagId: this.run.dagId,
+        runId: this.run.runId,
+        taskId: slot.def.id,
+        tryNumber: slot.ti.tryNumber + 1,
+      })),
+    );
+    const queued: TaskSlot[] = [];
+    slots.forEach((slot, i) => {
+      if (granted[i] && !this.#stopping) {
+        this.#queue(slot);
+        queued.push(slot);
+        return;
+      }
+      this.#active--;
+      this.deps.pools.release(slot.def.options.pool, false);
+      if (!this.#stopping) this.#armPoolTimer();
+    });
+    return queued;
+  }
+
+  #armPoolTimer(): void {
+    if (this.#poolTimer) return;
+    this.#poolTimer = this.deps.clock.setTimer(POOL_RETRY_MS, () => {
+      this.#poolTimer = null;
+      this.#kick();
+    });
   }
 
   #armRetryTimer(): void {
@@ -362,6 +422,7 @@ export class RunExecution {
   #onFinished(slot: TaskSlot, outcome: TryOutcome): void {
     this.#active--;
     this.deps.pools.release(slot.def.options.pool);
+    this.#freed.add(slot.def.options.pool);
     const now = this.deps.clock.now();
     const endedAt = new Date(now).toISOString();
     const durationMs = now - (slot.startedMs ?? now);
@@ -441,7 +502,10 @@ export class RunExecution {
       return;
     }
     this.#retryTimer?.cancel();
+    this.#poolTimer?.();
+    this.#poolTimer = null;
     this.#unsubscribe();
+    this.#unsubscribeStored();
     this.#detachSignal();
     // An interrupted run stays resumable: the next `dag run` or the same backfill continues it.
     const state = runOutcome(
@@ -475,7 +539,10 @@ export class RunExecution {
       }
     }
     this.#retryTimer?.cancel();
+    this.#poolTimer?.();
+    this.#poolTimer = null;
     this.#unsubscribe();
+    this.#unsubscribeStored();
     this.#detachSignal();
     const fail = this.#fail;
     this.#finish = null;

@@ -27,10 +27,11 @@ export class PoolSlots {
     return true;
   }
 
-  release(pool: string): void {
+  /** Frees a slot; `wake` false frees it without waking waiters (a slot taken back before it was used). */
+  release(pool: string, wake = true): void {
     const used = this.#used.get(pool) ?? 0;
     this.#used.set(pool, Math.max(0, used - 1));
-    if (this.#size.has(pool)) for (const wake of this.#waiters) wake();
+    if (wake && this.#size.has(pool)) for (const w of this.#waiters) w();
   }
 
   /** Calls `wake` whenever a slot of a bounded pool frees up; returns the unsubscribe function. */

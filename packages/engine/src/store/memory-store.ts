@@ -5,6 +5,13 @@ import type {
   NewBackfill,
   NewBackfillDate,
 } from './backfill-records.js';
+import {
+  assertValidPool,
+  claimOccupies,
+  type PoolClaim,
+  type PoolRecord,
+  type PoolUsage,
+} from './pool-records.js';
 import type {
   AssetEventRecord,
   DagRunRecord,
@@ -47,6 +54,8 @@ export class MemoryRunStore implements RunStore {
   readonly #backfillDates = new Map<number, BackfillDateRecord[]>();
   /** Last lease epoch of each run; kept when the lease is released, so epochs never repeat. */
   readonly #leaseEpochs = new Map<string, number>();
+  readonly #pools = new Map<string, PoolRecord>();
+  readonly #claims = new Map<string, PoolClaim & { readonly claimedAt: string }>();
 
   async ensureRun(run: NewRun, taskIds: readonly string[]): Promise<{ run: DagRunRecord; created: boolean }> {
     const existing = [...this.#runs.values()].find(
@@ -277,6 +286,60 @@ export class MemoryRunStore implements RunStore {
     if (i < 0) return false;
     dates[i] = { ...dates[i]!, runId, claimedAt: at };
     return true;
+  }
+
+  async setPool(name: string, slots: number, description: string, at: string): Promise<PoolRecord> {
+    assertValidPool(name, slots);
+    const record: PoolRecord = { name, slots, description, updatedAt: at };
+    this.#pools.set(name, record);
+    return { ...record };
+  }
+
+  async deletePool(name: string): Promise<boolean> {
+    return this.#pools.delete(name);
+  }
+
+  #occupancy(
+    pool: string,
+    now: string,
+    exclude?: string,
+  ): { queued: number; running: number; taken: number } {
+    let queued = 0;
+    let running = 0;
+    let taken = 0;
+    for (const [k, claim] of this.#claims) {
+      if (claim.pool !== pool || k === exclude) continue;
+      const how = claimOccupies(
+        claim,
+        this.#tasks.get(key(claim.dagId, claim.runId))?.get(claim.taskId),
+        now,
+      );
+      if (how === undefined) continue;
+      taken++;
+      if (how === 'queued') queued++;
+      if (how === 'running') running++;
+    }
+    return { queued, running, taken };
+  }
+
+  async listPools(now: string): Promise<PoolUsage[]> {
+    return [...this.#pools.values()]
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map((p) => {
+        const { queued, running, taken } = this.#occupancy(p.name, now);
+        return { ...p, queued, running, occupied: taken };
+      });
+  }
+
+  async claimPoolSlots(claims: readonly PoolClaim[], now: string): Promise<boolean[]> {
+    return claims.map((c) => {
+      const pool = this.#pools.get(c.pool);
+      if (!pool) return true;
+      const k = `${key(c.dagId, c.runId)}\u0000${c.taskId}`;
+      if (this.#occupancy(c.pool, now, k).taken >= pool.slots) return false;
+      this.#claims.set(k, { ...c, claimedAt: now });
+      return true;
+    });
   }
 
   async ensureDagState(dagId: string, paused: boolean, at: string): Promise<DagStateRecord> {

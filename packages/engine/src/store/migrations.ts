@@ -108,6 +108,25 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (backfill_id, logical_date)
   );
   `,
+  // 5: pools with their slot counts (\`dag pools set\`), and the claims that occupy their slots.
+  `
+  CREATE TABLE pools (
+    name TEXT PRIMARY KEY,
+    slots INTEGER NOT NULL,
+    description TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE pool_claims (
+    dag_id TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    task_id TEXT NOT NULL,
+    pool TEXT NOT NULL,
+    try_number INTEGER NOT NULL,
+    claimed_at TEXT NOT NULL,
+    PRIMARY KEY (dag_id, run_id, task_id)
+  );
+  CREATE INDEX pool_claims_by_pool ON pool_claims (pool);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -226,6 +226,25 @@ export const POSTGRES_MIGRATIONS: readonly ((schema: string) => string)[] = [
     PRIMARY KEY (backfill_id, logical_date)
   );
   `,
+  // 5: pools with their slot counts (\`dag pools set\`), and the claims that occupy their slots.
+  (s) => `
+  CREATE TABLE ${s}.pools (
+    name text PRIMARY KEY,
+    slots integer NOT NULL,
+    description text NOT NULL,
+    updated_at timestamptz NOT NULL
+  );
+  CREATE TABLE ${s}.pool_claims (
+    dag_id text NOT NULL,
+    run_id text NOT NULL,
+    task_id text NOT NULL,
+    pool text NOT NULL,
+    try_number integer NOT NULL,
+    claimed_at timestamptz NOT NULL,
+    PRIMARY KEY (dag_id, run_id, task_id)
+  );
+  CREATE INDEX pool_claims_by_pool ON ${s}.pool_claims (pool);
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;

@@ -8,11 +8,13 @@ import type {
   NewBackfill,
   NewBackfillDate,
 } from './backfill-records.js';
+import type { PoolClaim, PoolRecord, PoolUsage } from './pool-records.js';
 import { PostgresBackfills } from './postgres-backfills.js';
 import { planBatch } from './postgres-batch.js';
 import { isDriverError, NOT_FOUND_SQLSTATE, postgresStoreError } from './postgres-errors.js';
 import { migratePostgres } from './postgres-migrate.js';
 import { createPool, withClient } from './postgres-pool.js';
+import { PostgresPools } from './postgres-pools.js';
 import { type PostgresTarget, parsePostgresUrl, quoteIdent } from './postgres-url.js';
 import type {
   AssetEventRecord,
@@ -147,6 +149,7 @@ export class PostgresRunStore implements RunStore {
     schedulers: string;
   };
   readonly #backfills: PostgresBackfills;
+  readonly #pools: PostgresPools;
   #closed = false;
 
   private constructor(
@@ -168,6 +171,11 @@ export class PostgresRunStore implements RunStore {
       schedulers: `${s}.schedulers`,
     };
     this.#backfills = new PostgresBackfills(
+      (name, text, values) => this.#query(name, text, values),
+      (body) => this.#transaction(body),
+      s,
+    );
+    this.#pools = new PostgresPools(
       (name, text, values) => this.#query(name, text, values),
       (body) => this.#transaction(body),
       s,
@@ -476,6 +484,22 @@ export class PostgresRunStore implements RunStore {
 
   claimBackfillDate(id: number, logicalDate: string, runId: string, at: string): Promise<boolean> {
     return this.#backfills.claimBackfillDate(id, logicalDate, runId, at);
+  }
+
+  async setPool(name: string, slots: number, description: string, at: string): Promise<PoolRecord> {
+    return this.#pools.setPool(name, slots, description, at);
+  }
+
+  async deletePool(name: string): Promise<boolean> {
+    return this.#pools.deletePool(name);
+  }
+
+  async listPools(now: string): Promise<PoolUsage[]> {
+    return this.#pools.listPools(now);
+  }
+
+  async claimPoolSlots(claims: readonly PoolClaim[], now: string): Promise<boolean[]> {
+    return this.#pools.claimPoolSlots(claims, now);
   }
 
   async ensureDagState(dagId: string, paused: boolean, at: string): Promise<DagStateRecord> {

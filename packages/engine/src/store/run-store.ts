@@ -1,4 +1,5 @@
 import type { BackfillStore } from './backfill-records.js';
+import type { PoolStore } from './pool-records.js';
 import type {
   AssetEventRecord,
   DagRunRecord,
@@ -21,7 +22,7 @@ import type {
  * Durable state of runs, task instances, tries and asset events. No driver types cross this interface, so
  * an in-memory, a SQLite and a PostgreSQL store pass one contract suite. Only the state writer writes.
  */
-export interface RunStore extends BackfillStore {
+export interface RunStore extends BackfillStore, PoolStore {
   /** Creates the run and its task instances (state `none`) unless a run exists for that logical date. */
   ensureRun(run: NewRun, taskIds: readonly string[]): Promise<{ run: DagRunRecord; created: boolean }>;
   getRun(dagId: string, runId: string): Promise<DagRunRecord | undefined>;

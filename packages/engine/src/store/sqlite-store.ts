@@ -10,6 +10,7 @@ import type {
   NewBackfillDate,
 } from './backfill-records.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import type { PoolClaim, PoolRecord, PoolUsage } from './pool-records.js';
 import type {
   AssetEventRecord,
   DagRunRecord,
@@ -31,6 +32,7 @@ import type {
 import type { RunStore } from './run-store.js';
 import { checkFence, groupGrid, leaseAvailable, normalizeGridQuery } from './shared.js';
 import { SqliteBackfills } from './sqlite-backfills.js';
+import { SqlitePools } from './sqlite-pools.js';
 import { StateStoreError } from './state-store-error.js';
 
 type Row = Record<string, unknown>;
@@ -143,6 +145,7 @@ export class SqliteRunStore implements RunStore {
   readonly #fencedApplyTx: Database.Transaction<(changes: readonly StateChange[], fence: Fence) => void>;
   readonly #taskUpdates = new Map<string, Stmt>();
   readonly #backfills: SqliteBackfills;
+  readonly #pools: SqlitePools;
 
   private constructor(
     db: Db,
@@ -150,6 +153,7 @@ export class SqliteRunStore implements RunStore {
   ) {
     this.#db = db;
     this.#backfills = new SqliteBackfills(db);
+    this.#pools = new SqlitePools(db);
     const p = (sql: string): Stmt => db.prepare(sql);
     this.#s = {
       insertRun: p(`INSERT INTO dag_runs (dag_id, run_id, logical_date, run_type, state, params, created_at)
@@ -488,6 +492,22 @@ export class SqliteRunStore implements RunStore {
 
   async claimBackfillDate(id: number, logicalDate: string, runId: string, at: string): Promise<boolean> {
     return this.#guard(() => this.#backfills.claimBackfillDate(id, logicalDate, runId, at));
+  }
+
+  async setPool(name: string, slots: number, description: string, at: string): Promise<PoolRecord> {
+    return this.#guard(() => this.#pools.setPool(name, slots, description, at));
+  }
+
+  async deletePool(name: string): Promise<boolean> {
+    return this.#guard(() => this.#pools.deletePool(name));
+  }
+
+  async listPools(now: string): Promise<PoolUsage[]> {
+    return this.#guard(() => this.#pools.listPools(now));
+  }
+
+  async claimPoolSlots(claims: readonly PoolClaim[], now: string): Promise<boolean[]> {
+    return this.#guard(() => this.#pools.claimPoolSlots(claims, now));
   }
 
   async ensureDagState(dagId: string, paused: boolean, at: string): Promise<DagStateRecord> {

@@ -561,6 +561,44 @@ describe('Engine.run', () => {
       expect(free.max).to.be.greaterThan(1);
     });
 
+    it('a pool stored with setPool bounds two engines on one state file: never two tries at once', async () => {
+      const first = await open();
+      const second = await open();
+      await first.store.setPool('duckdb', 1, '', new Date().toISOString());
+      const probe = new ConcurrencyProbe();
+      let calls = 0;
+      const dag = defineDag({ id: 'stored', startDate: '2025-01-01' });
+      for (const id of ['a', 'b', 'c']) {
+        dag.task({ id, pool: 'duckdb', run: () => probe.around(() => ++calls) });
+      }
+      const results = await Promise.all([
+        first.run(dag, { logicalDate: '2025-01-01' }),
+        second.run(dag, { logicalDate: '2025-01-02' }),
+        first.run(dag, { logicalDate: '2025-01-03' }),
+      ]);
+      expect(results.map((r) => r.state)).to.deep.equal(['success', 'success', 'success']);
+      expect(probe.max).to.equal(1);
+      expect(calls).to.equal(9);
+      expect((await first.store.listPools(new Date().toISOString()))[0]).to.include({ occupied: 0 });
+    });
+
+    it('a stored pool of 0 holds its tasks scheduled until it gets a slot', async () => {
+      const engine = await open();
+      await engine.store.setPool('gate', 0, '', new Date().toISOString());
+      const dag = defineDag({ id: 'gated', startDate: '2025-01-01' });
+      dag.task({ id: 'held', pool: 'gate', run: () => 'ran' });
+      dag.task({ id: 'free', run: () => 'ran' });
+      const running = engine.run(dag, { logicalDate: DAY });
+      const stateOfTask = async (taskId: string) =>
+        (await engine.store.listTaskInstances('gated', RUN_ID)).find((t) => t.taskId === taskId)?.state;
+      while ((await stateOfTask('free')) !== 'success') await new Promise((r) => setTimeout(r, 20));
+      // Several claims are refused meanwhile (one per POOL_RETRY_MS): the task stays scheduled.
+      await new Promise((r) => setTimeout(r, 1_200));
+      expect(await stateOfTask('held')).to.equal('scheduled');
+      await engine.store.setPool('gate', 1, '', new Date().toISOString());
+      expect(states(await running)).to.deep.equal({ held: 'success', free: 'success' });
+    });
+
     it('starts higher priorityWeight tasks first when slots are scarce', async () => {
       const engine = await open();
       const order: string[] = [];

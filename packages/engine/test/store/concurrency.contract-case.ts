@@ -125,5 +125,17 @@ export function concurrencyContract(
       ]);
       expect((await store().listTaskInstances('d', RUN))[0]?.tryNumber).to.equal(applied);
     });
+    it('8 connections claim the one slot of a pool at once: exactly one gets it', async () => {
+      await store().ensureRun(newRun('p', '2025-01-01'), ['t0', 't1', 't2', 't3', 't4', 't5', 't6', 't7']);
+      await store().setPool('solo', 1, '', T0);
+      const callers = await Promise.all(Array.from({ length: 8 }, () => another()));
+      const granted = await Promise.all(
+        callers.map((s, i) =>
+          s.claimPoolSlots([{ pool: 'solo', dagId: 'p', runId: RUN, taskId: `t${i}`, tryNumber: 1 }], T0),
+        ),
+      );
+      expect(granted.flat().filter(Boolean), JSON.stringify(granted)).to.have.length(1);
+      expect((await store().listPools(T0))[0]).to.include({ occupied: 1 });
+    });
   });
 }

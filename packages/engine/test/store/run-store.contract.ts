@@ -4,6 +4,7 @@ import { rejection } from '../support/fixtures.js';
 import { backfillContract } from './backfill.contract-case.js';
 import { concurrencyContract } from './concurrency.contract-case.js';
 import { leaseFenceContract } from './lease-fence.contract.js';
+import { poolsContract } from './pools.contract-case.js';
 import { runParamsContract } from './run-params.contract-case.js';
 import { schedulerStateContract } from './scheduler-state.contract-case.js';
 import { claim, never, newRun, T0, tryRecord } from './store-fixtures.js';
@@ -551,6 +552,7 @@ export function runStoreContract(name: string, create: () => Promise<RunStoreFix
     runParamsContract(() => store);
     schedulerStateContract(() => store);
     backfillContract(() => store);
+    poolsContract(() => store);
     taskGridContract(() => store);
     concurrencyContract(
       () => store,
