@@ -21,6 +21,7 @@ import type {
   StateChange,
   TaskGridQuery,
   TaskGridRun,
+  TaskInstanceKey,
   TaskInstanceRecord,
   TryRecord,
 } from '@streampro/engine';
@@ -117,6 +118,13 @@ export class CountingStore implements RunStore {
   claimBackfillDate(id: number, logicalDate: string, runId: string, at: string): Promise<boolean> {
     this.commits++;
     return this.inner.claimBackfillDate(id, logicalDate, runId, at);
+  }
+  appendTryLog(key: TaskInstanceKey, offset: number, text: string): Promise<void> {
+    this.commits++;
+    return this.inner.appendTryLog(key, offset, text);
+  }
+  readTryLog(key: TaskInstanceKey, from?: number): Promise<{ text: string; end: number } | undefined> {
+    return this.inner.readTryLog(key, from);
   }
   setPool(name: string, slots: number, description: string, at: string): Promise<PoolRecord> {
     this.commits++;

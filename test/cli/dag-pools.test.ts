@@ -53,7 +53,7 @@ describe('dag pools: slot counts in the store (e2e)', function () {
         queued: null,
         running: null,
         description: '',
-        dags: ['cluster'],
+        dags: ['chatty', 'cluster'],
       },
     ]);
     const table = await sb.dag('pools', 'list');

@@ -188,6 +188,55 @@ interface Status {
       ).to.deep.equal(['2']);
     });
 
+    it("a worker's try log is shipped to the store: dag logs (and --follow) read it where the worker's disk is not", async () => {
+      fs.writeFileSync(sb.fx('chatty-hold'), '');
+      scheduler();
+      const workerHome = path.join(sb.root, 'worker-home');
+      spawn({ STREAMPRO_HOME: workerHome }, 'worker', '--concurrency', '2', '--grace', '2000');
+      const triggered = sb.dag('trigger', 'chatty', '--date', '2025-07-01', '--wait', '--json');
+      const tryOf = () => withEngine(sb.home, (e) => e.tries('chatty', 'manual__2025-07-01', 'talk'));
+      await until('the try to run', async () => (await tryOf())[0]?.state === 'running');
+      await until('a few lines to be shipped', async () => {
+        const shipped = await withEngine(sb.home, (e) =>
+          e.store.readTryLog({ dagId: 'chatty', runId: 'manual__2025-07-01', taskId: 'talk', tryNumber: 1 }),
+        );
+        return (shipped?.text.match(/line \d+/g) ?? []).length >= 3;
+      });
+      const following = sb.dag(
+        'logs',
+        'chatty',
+        '--date',
+        '2025-07-01',
+        '--task',
+        'talk',
+        '--follow',
+        '--raw',
+      );
+      await new Promise((res) => setTimeout(res, 1_500));
+      fs.rmSync(sb.fx('chatty-hold'));
+      const [followed, run] = await Promise.all([following, triggered]);
+      expect(run.code, run.stderr).to.equal(0);
+      expect(followed.code, followed.stderr).to.equal(0);
+      const lines = followed.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { message: string; n?: number });
+      const total = json<{ tasks: { output: unknown }[] }>(run).tasks[0]!.output as number;
+      // Every line, in order, exactly once: those shipped before --follow started and those after.
+      expect(lines.filter((l) => l.n !== undefined).map((l) => l.n)).to.deep.equal(
+        Array.from({ length: total }, (_, i) => i + 1),
+      );
+      expect(lines.map((l) => l.message)).to.include.members(['printed on stdout', 'done talking']);
+      const plain = await sb.dag('logs', 'chatty', '--date', '2025-07-01');
+      expect(plain.code, plain.stderr).to.equal(0);
+      expect(plain.stdout).to.match(/=== talk try 1 \(success\) \(shipped by the worker on .+\)/);
+      expect(plain.stdout).to.include('done talking');
+      // The worker kept its own copy under its home; the scheduler's home has none.
+      const rel = 'logs/dag_id=chatty/run_id=manual__2025-07-01/task_id=talk/attempt=1.log';
+      expect(fs.existsSync(path.join(workerHome, rel))).to.equal(true);
+      expect(fs.existsSync(path.join(sb.home, rel))).to.equal(false);
+    });
+
     it('a pool of 1 across 2 schedulers and 3 workers: no two bodies overlap, each try once', async () => {
       expect((await sb.dag('pools', 'set', 'solo', '1')).code).to.equal(0);
       const schedulers = [scheduler(), scheduler()];

@@ -29,14 +29,21 @@ export async function execute(args: LogsArgs, io: Io): Promise<number> {
     const selected = selectTries(dag.topologicalOrder(), tries, taskId, tryNumber);
     const p = palette(colorEnabled(io, io.stdout));
     for (const t of selected) {
-      if (!args.raw)
+      // A try run by a `dag worker` had its log shipped to the store: read from there, on any machine.
+      const shipped = await engine.store.readTryLog(t);
+      if (!args.raw) {
+        const where = shipped ? `(shipped by the worker on ${t.host || 'another host'})` : t.logPath;
         println(
           io,
-          p.bold(`=== ${t.taskId} try ${t.tryNumber} (${stateColor(p, t.state)(t.state)}) ${t.logPath}`),
+          p.bold(`=== ${t.taskId} try ${t.tryNumber} (${stateColor(p, t.state)(t.state)}) ${where}`),
         );
+      }
       const printLine = (line: string): void =>
         println(io, args.raw ? line : formatLogLine(parseLogLine(line), p));
-      if (args.follow && t.state === 'running') await follow(engine, t, printLine, io.signal);
+      const running = args.follow && t.state === 'running';
+      if (shipped && running) await followShipped(engine, t, printLine, io.signal);
+      else if (shipped) printText(shipped.text, printLine);
+      else if (running) await follow(engine, t, printLine, io.signal);
       else printFile(t.logPath, printLine, io, p);
     }
     if (selected.length === 0) println(io, taskId ? `task ${taskId} has no tries yet` : 'no tries yet');
@@ -75,7 +82,32 @@ function printFile(file: string, printLine: (line: string) => void, io: Io, p: P
     io.stderr.write(`${p.yellow(`(log file ${file} is missing)`)}\n`);
     return;
   }
+  printText(text, printLine);
+}
+
+function printText(text: string, printLine: (line: string) => void): void {
   for (const line of text.split('\n')) if (line.trim() !== '') printLine(line);
+}
+
+/** `follow` for a shipped log: polls the store for new pieces until the try ends and the rest is in. */
+async function followShipped(
+  engine: Engine,
+  t: TryRecord,
+  printLine: (line: string) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  let from = 0;
+  for (;;) {
+    // Read the state first: pieces shipped before the try ended are all in once it reads as ended.
+    const now = (await engine.tries(t.dagId, t.runId, t.taskId)).find((x) => x.tryNumber === t.tryNumber);
+    const piece = await engine.store.readTryLog(t, from);
+    if (piece && piece.end > from) {
+      printText(piece.text, printLine);
+      from = piece.end;
+    }
+    if (signal.aborted || !now || now.state !== 'running') break;
+    await sleep(FOLLOW_POLL_MS);
+  }
 }
 
 /** Prints complete lines as they are appended, until the try is no longer running and the file is drained. */

@@ -57,6 +57,10 @@ export async function execute(args: WorkerArgs, io: Io): Promise<number> {
       executor,
       concurrency: args.concurrency,
       onEvent: log,
+      logs: {
+        dir: path.join(s.locations.home, 'logs'),
+        ship: (key, offset, text) => store.appendTryLog(key, offset, text),
+      },
     });
     try {
       await service.start();

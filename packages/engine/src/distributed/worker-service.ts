@@ -6,8 +6,10 @@ import type { Executor, TryOutcome } from '../executor/executor.js';
 import { type TryDescriptor, tryLabel } from '../executor/try-descriptor.js';
 import { toWireOutcome } from '../executor/worker-protocol.js';
 import { SecretMasker } from '../logging/mask.js';
+import { tryLogPath } from '../logging/try-log.js';
 import { TaskInterruptedError } from '../model/errors.js';
 import { quoteIdent } from '../store/postgres-url.js';
+import { LogShipper, type ShipLog } from './log-shipper.js';
 import { type QueueDatabase, quietLogger, TRY_TASK } from './queue-database.js';
 import type { TryJobPayload } from './try-job.js';
 
@@ -23,6 +25,11 @@ export interface WorkerServiceOptions {
   readonly secrets?: readonly string[];
   readonly workerId?: string;
   readonly onEvent?: (event: WorkerEvent) => void;
+  /**
+   * Where this machine keeps its tries' logs (the `dag logs` layout), and where they are shipped to so any
+   * machine can read them: the run store's `appendTryLog`.
+   */
+  readonly logs: { readonly dir: string; readonly ship: ShipLog };
 }
 
 export type WorkerEvent =
@@ -157,8 +164,12 @@ export class WorkerService {
       settle = resolve;
     });
     this.#held.set(jobKey, { descriptor, done });
+    // The log is written on this machine (the owner's path means nothing here) and shipped as it grows.
+    const logPath = tryLogPath(this.#o.logs.dir, descriptor.key);
+    const shipper = new LogShipper(descriptor.key, logPath, this.#o.logs.ship);
+    shipper.start();
     this.#o.executor.submit(
-      { descriptor, secrets: { params: {}, mask: this.#masker.values() } },
+      { descriptor: { ...descriptor, logPath }, secrets: { params: {}, mask: this.#masker.values() } },
       {
         started: (_key, placement) => {
           this.#emit({ type: 'try-started', jobKey });
@@ -166,12 +177,21 @@ export class WorkerService {
         },
         finished: (_key, outcome) => {
           this.#emit({ type: 'try-finished', jobKey, outcome: outcome.kind });
-          void this.#report(jobKey, 'finished', { host: os.hostname(), pid: process.pid }, outcome).finally(
-            () => {
+          // The whole log is stored before the owner hears the try ended: `dag logs` of an ended try is complete.
+          void shipper
+            .finish()
+            .then((error) => {
+              if (error)
+                this.#emit({
+                  type: 'error',
+                  message: `could not ship the log of ${jobKey}: ${error.message}`,
+                });
+              return this.#report(jobKey, 'finished', { host: os.hostname(), pid: process.pid }, outcome);
+            })
+            .finally(() => {
               this.#held.delete(jobKey);
               settle();
-            },
-          );
+            });
         },
       },
     );

@@ -30,6 +30,17 @@ class SinkTransport extends TransportStream {
   }
 }
 
+/** `<logs>/dag_id=<dag>/run_id=<run>/task_id=<task>/attempt=<n>.log`: where a try's log is on its machine. */
+export function tryLogPath(logsDir: string, key: TaskInstanceKey): string {
+  return path.join(
+    logsDir,
+    `dag_id=${key.dagId}`,
+    `run_id=${key.runId}`,
+    `task_id=${key.taskId}`,
+    `attempt=${key.tryNumber}.log`,
+  );
+}
+
 /** One winston logger per engine; try loggers route their lines to their own files through it. */
 export class LogRouter {
   readonly #logger = winston.createLogger({
@@ -42,13 +53,7 @@ export class LogRouter {
 
   /** `<logs>/dag_id=<dag>/run_id=<run>/task_id=<task>/attempt=<n>.log` */
   pathOf(key: TaskInstanceKey): string {
-    return path.join(
-      this.logsDir,
-      `dag_id=${key.dagId}`,
-      `run_id=${key.runId}`,
-      `task_id=${key.taskId}`,
-      `attempt=${key.tryNumber}.log`,
-    );
+    return tryLogPath(this.logsDir, key);
   }
 
   /**

@@ -1,3 +1,4 @@
+import type { TaskInstanceKey } from '../logging/logger.js';
 import type {
   BackfillDateRecord,
   BackfillRecord,
@@ -35,6 +36,7 @@ import {
   checkFence,
   holdsFence,
   inGridRange,
+  joinLogPieces,
   leaseAvailable,
   normalizeGridQuery,
   sortRuns,
@@ -55,6 +57,7 @@ export class MemoryRunStore implements RunStore {
   /** Last lease epoch of each run; kept when the lease is released, so epochs never repeat. */
   readonly #leaseEpochs = new Map<string, number>();
   readonly #pools = new Map<string, PoolRecord>();
+  readonly #logs = new Map<string, Map<number, string>>();
   readonly #claims = new Map<string, PoolClaim & { readonly claimedAt: string }>();
 
   async ensureRun(run: NewRun, taskIds: readonly string[]): Promise<{ run: DagRunRecord; created: boolean }> {
@@ -286,6 +289,22 @@ export class MemoryRunStore implements RunStore {
     if (i < 0) return false;
     dates[i] = { ...dates[i]!, runId, claimedAt: at };
     return true;
+  }
+
+  async appendTryLog(k: TaskInstanceKey, offset: number, text: string): Promise<void> {
+    const id = key(k.dagId, k.runId, k.taskId, String(k.tryNumber));
+    if (!this.#logs.has(id)) this.#logs.set(id, new Map());
+    const pieces = this.#logs.get(id)!;
+    if (!pieces.has(offset)) pieces.set(offset, text);
+  }
+
+  async readTryLog(k: TaskInstanceKey, from = 0): Promise<{ text: string; end: number } | undefined> {
+    const pieces = this.#logs.get(key(k.dagId, k.runId, k.taskId, String(k.tryNumber))) ?? new Map();
+    const chosen = [...pieces.entries()]
+      .filter(([offset]) => offset >= from)
+      .sort((a, b) => a[0] - b[0])
+      .map(([offset, body]) => ({ offset, body }));
+    return joinLogPieces(chosen, from);
   }
 
   async setPool(name: string, slots: number, description: string, at: string): Promise<PoolRecord> {

@@ -127,6 +127,18 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX pool_claims_by_pool ON pool_claims (pool);
   `,
+  // 6: try logs shipped by workers on other machines, in chunks of whole lines at their byte offsets.
+  `
+  CREATE TABLE try_logs (
+    dag_id TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    task_id TEXT NOT NULL,
+    try_number INTEGER NOT NULL,
+    byte_offset INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (dag_id, run_id, task_id, try_number, byte_offset)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

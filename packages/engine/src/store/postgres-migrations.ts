@@ -245,6 +245,18 @@ export const POSTGRES_MIGRATIONS: readonly ((schema: string) => string)[] = [
   );
   CREATE INDEX pool_claims_by_pool ON ${s}.pool_claims (pool);
   `,
+  // 6: try logs shipped by workers on other machines, in chunks of whole lines at their byte offsets.
+  (s) => `
+  CREATE TABLE ${s}.try_logs (
+    dag_id text NOT NULL,
+    run_id text NOT NULL,
+    task_id text NOT NULL,
+    try_number integer NOT NULL,
+    byte_offset bigint NOT NULL,
+    body text NOT NULL,
+    PRIMARY KEY (dag_id, run_id, task_id, try_number, byte_offset)
+  );
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { TaskInstanceKey } from '../logging/logger.js';
 import { LeaseLostError } from '../model/errors.js';
 import type { RunState, TaskState } from '../model/states.js';
 import type {
@@ -35,7 +36,7 @@ import type {
   TryRecord,
 } from './records.js';
 import type { RunStore } from './run-store.js';
-import { checkFenceScope, groupGrid, leaseAvailable, normalizeGridQuery } from './shared.js';
+import { checkFenceScope, groupGrid, joinLogPieces, leaseAvailable, normalizeGridQuery } from './shared.js';
 
 type Row = Record<string, unknown>;
 
@@ -147,6 +148,7 @@ export class PostgresRunStore implements RunStore {
     apply: string;
     dagStates: string;
     schedulers: string;
+    logs: string;
   };
   readonly #backfills: PostgresBackfills;
   readonly #pools: PostgresPools;
@@ -169,6 +171,7 @@ export class PostgresRunStore implements RunStore {
       apply: `${s}.apply_changes`,
       dagStates: `${s}.dag_states`,
       schedulers: `${s}.schedulers`,
+      logs: `${s}.try_logs`,
     };
     this.#backfills = new PostgresBackfills(
       (name, text, values) => this.#query(name, text, values),
@@ -484,6 +487,29 @@ export class PostgresRunStore implements RunStore {
 
   claimBackfillDate(id: number, logicalDate: string, runId: string, at: string): Promise<boolean> {
     return this.#backfills.claimBackfillDate(id, logicalDate, runId, at);
+  }
+
+  async appendTryLog(key: TaskInstanceKey, offset: number, text: string): Promise<void> {
+    await this.#query(
+      'append_log',
+      `INSERT INTO ${this.#t.logs} (dag_id, run_id, task_id, try_number, byte_offset, body)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+      [key.dagId, key.runId, key.taskId, key.tryNumber, offset, text],
+    );
+  }
+
+  async readTryLog(key: TaskInstanceKey, from = 0): Promise<{ text: string; end: number } | undefined> {
+    const { rows } = await this.#query(
+      'read_log',
+      `SELECT byte_offset AS "offset", body FROM ${this.#t.logs}
+       WHERE dag_id = $1 AND run_id = $2 AND task_id = $3 AND try_number = $4 AND byte_offset >= $5
+       ORDER BY byte_offset`,
+      [key.dagId, key.runId, key.taskId, key.tryNumber, from],
+    );
+    return joinLogPieces(
+      rows.map((r) => ({ offset: Number(r.offset), body: r.body as string })),
+      from,
+    );
   }
 
   async setPool(name: string, slots: number, description: string, at: string): Promise<PoolRecord> {

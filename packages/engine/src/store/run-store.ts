@@ -1,3 +1,4 @@
+import type { TaskInstanceKey } from '../logging/logger.js';
 import type { BackfillStore } from './backfill-records.js';
 import type { PoolStore } from './pool-records.js';
 import type {
@@ -65,6 +66,16 @@ export interface RunStore extends BackfillStore, PoolStore {
   listAssetEvents(asset: string, logicalDate: string): Promise<AssetEventRecord[]>;
   /** Asset events of every asset recorded at or after `since` (an ISO instant), oldest first. */
   listAssetEventsSince(since: string): Promise<AssetEventRecord[]>;
+  /**
+   * Stores a piece of a try's log written on another machine (whole lines, UTF-8), at its byte offset in
+   * the worker's file. Idempotent: a piece already stored at that offset is kept.
+   */
+  appendTryLog(key: TaskInstanceKey, offset: number, text: string): Promise<void>;
+  /**
+   * The shipped log of a try from byte `from` on (pieces in offset order) and the offset after it;
+   * undefined when no piece of that try was ever shipped (its log is a local file).
+   */
+  readTryLog(key: TaskInstanceKey, from?: number): Promise<{ text: string; end: number } | undefined>;
   /** The stored state of a DAG; when there is none yet, records `{ paused }` first (a DAG seen the first time). */
   ensureDagState(dagId: string, paused: boolean, at: string): Promise<DagStateRecord>;
   /** Pauses or unpauses a DAG (creating its state when there is none). */

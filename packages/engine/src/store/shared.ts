@@ -121,3 +121,13 @@ export function sortRuns(rows: DagRunRecord[]): DagRunRecord[] {
     a.logicalDate === b.logicalDate ? byCodeUnit(a.dagId, b.dagId) : byCodeUnit(b.logicalDate, a.logicalDate),
   );
 }
+
+/** Joins shipped log pieces (in offset order, each at or after `from`): the text and the offset after it. */
+export function joinLogPieces(
+  pieces: readonly { readonly offset: number; readonly body: string }[],
+  from: number,
+): { text: string; end: number } | undefined {
+  if (pieces.length === 0) return from > 0 ? { text: '', end: from } : undefined;
+  const last = pieces[pieces.length - 1]!;
+  return { text: pieces.map((p) => p.body).join(''), end: last.offset + Buffer.byteLength(last.body) };
+}

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import type { TaskInstanceKey } from '../logging/logger.js';
 import type { RunState, TaskState } from '../model/states.js';
 import type {
   BackfillDateRecord,
@@ -30,7 +31,7 @@ import type {
   TryRecord,
 } from './records.js';
 import type { RunStore } from './run-store.js';
-import { checkFence, groupGrid, leaseAvailable, normalizeGridQuery } from './shared.js';
+import { checkFence, groupGrid, joinLogPieces, leaseAvailable, normalizeGridQuery } from './shared.js';
 import { SqliteBackfills } from './sqlite-backfills.js';
 import { SqlitePools } from './sqlite-pools.js';
 import { StateStoreError } from './state-store-error.js';
@@ -211,6 +212,11 @@ export class SqliteRunStore implements RunStore {
         (scheduler_id, host, pid, started_at, heartbeat_at, last_scheduled_at, state)
         VALUES (@schedulerId, @host, @pid, @startedAt, @heartbeatAt, @lastScheduledAt, @state)`),
       schedulers: p('SELECT * FROM schedulers ORDER BY started_at DESC, scheduler_id'),
+      appendLog: p(`INSERT OR IGNORE INTO try_logs (dag_id, run_id, task_id, try_number, byte_offset, body)
+        VALUES (?, ?, ?, ?, ?, ?)`),
+      readLog: p(`SELECT byte_offset AS "offset", body FROM try_logs
+        WHERE dag_id = ? AND run_id = ? AND task_id = ? AND try_number = ? AND byte_offset >= ?
+        ORDER BY byte_offset`),
     };
     this.#applyTx = db.transaction((changes: readonly StateChange[]) => {
       for (const c of changes) this.#applyOne(c);
@@ -492,6 +498,22 @@ export class SqliteRunStore implements RunStore {
 
   async claimBackfillDate(id: number, logicalDate: string, runId: string, at: string): Promise<boolean> {
     return this.#guard(() => this.#backfills.claimBackfillDate(id, logicalDate, runId, at));
+  }
+
+  async appendTryLog(key: TaskInstanceKey, offset: number, text: string): Promise<void> {
+    this.#guard(() => this.#s.appendLog!.run(key.dagId, key.runId, key.taskId, key.tryNumber, offset, text));
+  }
+
+  async readTryLog(key: TaskInstanceKey, from = 0): Promise<{ text: string; end: number } | undefined> {
+    return this.#guard(() =>
+      joinLogPieces(
+        this.#s.readLog!.all(key.dagId, key.runId, key.taskId, key.tryNumber, from) as {
+          offset: number;
+          body: string;
+        }[],
+        from,
+      ),
+    );
   }
 
   async setPool(name: string, slots: number, description: string, at: string): Promise<PoolRecord> {

@@ -9,6 +9,7 @@ import { runParamsContract } from './run-params.contract-case.js';
 import { schedulerStateContract } from './scheduler-state.contract-case.js';
 import { claim, never, newRun, T0, tryRecord } from './store-fixtures.js';
 import { taskGridContract } from './task-grid.contract-case.js';
+import { tryLogsContract } from './try-logs.contract-case.js';
 
 /** A fresh, empty store and how to dispose of it. */
 export interface RunStoreFixture {
@@ -553,6 +554,7 @@ export function runStoreContract(name: string, create: () => Promise<RunStoreFix
     schedulerStateContract(() => store);
     backfillContract(() => store);
     poolsContract(() => store);
+    tryLogsContract(() => store);
     taskGridContract(() => store);
     concurrencyContract(
       () => store,
