@@ -2,6 +2,8 @@
  * Internals of the engine for its own tests, benchmarks and the packages of this repository: building blocks
  * of the scheduler, the stores and the executors. No stability promise; DAG authors use the main entry.
  */
+
+export { LogShipper, SHIP_EVERY_MS, type ShipLog } from './distributed/log-shipper.js';
 export { holderIsGone, RunLease, type RunLeaseOptions } from './engine/lease.js';
 export { prepareRun } from './engine/prepare-run.js';
 export { effectiveParams, recordableParams, secretParams } from './engine/run-params.js';

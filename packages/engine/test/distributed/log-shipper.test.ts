@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { MemoryRunStore } from '@streampro/engine';
+import { LogShipper } from '@streampro/engine/internal';
 import { expect } from 'chai';
-import { LogShipper } from '../../src/distributed/log-shipper.js';
 import { makeTempDir, removeDir } from '../support/fixtures.js';
 
 const KEY = { dagId: 'd', runId: 'r', taskId: 't', tryNumber: 1 };
