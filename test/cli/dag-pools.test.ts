@@ -53,7 +53,7 @@ describe('dag pools: slot counts in the store (e2e)', function () {
         queued: null,
         running: null,
         description: '',
-        dags: ['chatty', 'cluster'],
+        dags: ['chatty', 'cluster', 'routed'],
       },
     ]);
     const table = await sb.dag('pools', 'list');

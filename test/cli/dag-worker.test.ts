@@ -237,6 +237,37 @@ interface Status {
       expect(fs.existsSync(path.join(sb.home, rel))).to.equal(false);
     });
 
+    it('a task naming a queue runs only on a worker serving it; the others on the default queue', async () => {
+      scheduler();
+      const plain = worker();
+      const triggered = sb.dag('trigger', 'routed', '--date', '2025-08-01', '--wait', '--json');
+      await until('light to succeed', () =>
+        plain.err.join('').includes('routed/manual__2025-08-01/light#1 success'),
+      );
+      // No worker serves 'duckdb' yet: heavy waits queued.
+      await new Promise((res) => setTimeout(res, 1_500));
+      const heavy = async () =>
+        (await withEngine(sb.home, (e) => e.store.listTaskInstances('routed', 'manual__2025-08-01'))).find(
+          (t) => t.taskId === 'heavy',
+        )?.state;
+      expect(await heavy()).to.equal('queued');
+      const duck = spawn({}, 'worker', '--queue', 'duckdb', '--concurrency', '1');
+      const result = await triggered;
+      expect(result.code, result.stderr).to.equal(0);
+      expect(json<Status>(result).tasks.find((t) => t.taskId === 'after')?.output).to.equal(3);
+      expect(duck.err.join('')).to.include('queue(s) duckdb');
+      expect(duck.err.join('')).to.include('running routed/manual__2025-08-01/heavy#1');
+      expect(duck.err.join('')).to.not.include('/light#');
+      expect(duck.err.join('')).to.not.include('/after#');
+      expect(plain.err.join('')).to.not.include('/heavy#');
+    });
+
+    it('dag worker --queue with a bad name: exit 2 and one line', async () => {
+      const r = await sb.dag('worker', '--queue', 'du ck');
+      expect(r.code).to.equal(2);
+      expect(r.stderr.trim()).to.match(/^dag: --queue 'du ck' is not a queue name: ids may contain only/);
+    });
+
     it('a pool of 1 across 2 schedulers and 3 workers: no two bodies overlap, each try once', async () => {
       expect((await sb.dag('pools', 'set', 'solo', '1')).code).to.equal(0);
       const schedulers = [scheduler(), scheduler()];

@@ -148,6 +148,11 @@ export const schedulerOptions = (y: B) =>
 export const workerOptions = (y: B) =>
   y.options({
     concurrency: { type: 'number', default: 4, describe: 'Tries this worker runs at the same time' },
+    queue: {
+      type: 'string',
+      array: true,
+      describe: "Serve this queue (repeatable; tasks name theirs with `queue`); default: 'default'",
+    },
     grace: {
       type: 'number',
       default: 30_000,

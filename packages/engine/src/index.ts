@@ -106,6 +106,7 @@ export {
 } from './model/logical-date.js';
 export {
   DEFAULT_POOL,
+  DEFAULT_QUEUE,
   DEFAULT_TASK_OPTIONS,
   type ResolvedTaskOptions,
   type TaskOptions,

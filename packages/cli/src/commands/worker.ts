@@ -1,6 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
+  DEFAULT_QUEUE,
+  ID_RULE,
+  isValidId,
   openQueueDatabase,
   openRunStore,
   PostgresRunStore,
@@ -27,6 +30,7 @@ export async function execute(args: WorkerArgs, io: Io): Promise<number> {
   if (!Number.isInteger(args.grace) || args.grace < 0) {
     throw new UsageError(`--grace must be a non-negative whole number of milliseconds, got ${args.grace}`);
   }
+  const queues = queuesOf(args.queue);
   return withSession(args, io, async (s) => {
     const state = stateLocation(s.locations.home, undefined, io.env);
     if (!state.server) {
@@ -56,6 +60,7 @@ export async function execute(args: WorkerArgs, io: Io): Promise<number> {
       db,
       executor,
       concurrency: args.concurrency,
+      queues,
       onEvent: log,
       logs: {
         dir: path.join(s.locations.home, 'logs'),
@@ -80,7 +85,7 @@ export async function execute(args: WorkerArgs, io: Io): Promise<number> {
 function describe(e: WorkerEvent): string {
   switch (e.type) {
     case 'started':
-      return `started as ${e.workerId}, ${e.concurrency} at a time`;
+      return `started as ${e.workerId}, ${e.concurrency} at a time, queue(s) ${e.queues.join(', ')}`;
     case 'try-started':
       return `running ${e.jobKey}`;
     case 'try-finished':
@@ -94,4 +99,13 @@ function describe(e: WorkerEvent): string {
     case 'stopped':
       return `stopped; ${e.handedBack} try(s) handed back`;
   }
+}
+
+/** The `--queue` names (the default queue when none), each a valid id. */
+function queuesOf(given: readonly string[] | undefined): string[] {
+  const queues = [...new Set(given && given.length > 0 ? given : [DEFAULT_QUEUE])];
+  for (const q of queues) {
+    if (!isValidId(q)) throw new UsageError(`--queue '${q}' is not a queue name: ${ID_RULE}`);
+  }
+  return queues;
 }

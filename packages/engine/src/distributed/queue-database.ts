@@ -1,6 +1,8 @@
 // graphile-worker is pinned to 0.17.x: 0.18 needs Node 22.18, and a 0.16 client refuses a 0.17 database.
+
 import { Logger, runMigrations } from 'graphile-worker';
 import pg from 'pg';
+import { DEFAULT_QUEUE } from '../model/options.js';
 import { withClient } from '../store/postgres-pool.js';
 import type { PostgresRunStore } from '../store/postgres-store.js';
 import { quoteIdent } from '../store/postgres-url.js';
@@ -101,5 +103,14 @@ export const quietLogger = new Logger(() => (level, message) => {
   if (String(level) === 'error') process.stderr.write(`graphile-worker: ${message}\n`);
 });
 
-/** The task identifier of StreamPro's try jobs. */
+/** The task identifier of StreamPro's try jobs (those of the default queue). */
 export const TRY_TASK = 'streampro_try';
+
+/**
+ * The graphile-worker task identifier of a queue's try jobs. Queues are task identifiers, not
+ * graphile-worker's `queue_name` (which runs a named queue's jobs one at a time): a worker fetches only the
+ * identifiers of its task list, so `dag worker --queue duckdb` takes only the jobs of that queue.
+ */
+export function tryTaskOf(queue: string | undefined): string {
+  return queue === undefined || queue === DEFAULT_QUEUE ? TRY_TASK : `${TRY_TASK}:${queue}`;
+}

@@ -8,7 +8,7 @@ import { WorkerLostError } from '../model/errors.js';
 import { quoteIdent } from '../store/postgres-url.js';
 import type { StateChange } from '../store/records.js';
 import type { QueueDatabase } from './queue-database.js';
-import { TRY_TASK } from './queue-database.js';
+import { tryTaskOf } from './queue-database.js';
 import type { TryJobPayload } from './try-job.js';
 
 export interface QueueExecutorOptions {
@@ -65,7 +65,7 @@ export class QueueExecutor implements Executor {
       kind: 'dispatch',
       dagId: job.descriptor.key.dagId,
       runId: job.descriptor.key.runId,
-      task: TRY_TASK,
+      task: tryTaskOf(job.descriptor.queue),
       jobKey: tryLabel(job.descriptor.key),
       payload,
     };

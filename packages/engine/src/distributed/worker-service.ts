@@ -8,9 +8,10 @@ import { toWireOutcome } from '../executor/worker-protocol.js';
 import { SecretMasker } from '../logging/mask.js';
 import { tryLogPath } from '../logging/try-log.js';
 import { TaskInterruptedError } from '../model/errors.js';
+import { DEFAULT_QUEUE } from '../model/options.js';
 import { quoteIdent } from '../store/postgres-url.js';
 import { LogShipper, type ShipLog } from './log-shipper.js';
-import { type QueueDatabase, quietLogger, TRY_TASK } from './queue-database.js';
+import { type QueueDatabase, quietLogger, tryTaskOf } from './queue-database.js';
 import type { TryJobPayload } from './try-job.js';
 
 export interface WorkerServiceOptions {
@@ -19,6 +20,8 @@ export interface WorkerServiceOptions {
   readonly executor: Executor;
   /** Tries at the same time. @default 4 */
   readonly concurrency?: number;
+  /** The queues this worker serves (tasks name theirs with `queue`). @default ['default'] */
+  readonly queues?: readonly string[];
   /** Heartbeat period; the schedulers' TTL for this worker should be a few of these. @default 2000 */
   readonly heartbeatMs?: number;
   /** Values masked in every log line (the connection credentials of this machine). */
@@ -33,7 +36,12 @@ export interface WorkerServiceOptions {
 }
 
 export type WorkerEvent =
-  | { readonly type: 'started'; readonly workerId: string; readonly concurrency: number }
+  | {
+      readonly type: 'started';
+      readonly workerId: string;
+      readonly concurrency: number;
+      readonly queues: readonly string[];
+    }
   | { readonly type: 'try-started'; readonly jobKey: string }
   | { readonly type: 'try-finished'; readonly jobKey: string; readonly outcome: TryOutcome['kind'] }
   | { readonly type: 'try-cancelled'; readonly jobKey: string; readonly reason: string }
@@ -111,9 +119,19 @@ export class WorkerService {
       noHandleSignals: true,
       pollInterval: 1000,
       logger: quietLogger,
-      taskList: { [TRY_TASK]: (payload, helpers) => this.#handle(payload as TryJobPayload, helpers) },
+      taskList: Object.fromEntries(
+        (this.#o.queues ?? [DEFAULT_QUEUE]).map((queue) => [
+          tryTaskOf(queue),
+          (payload: unknown, helpers: JobHelpers) => this.#handle(payload as TryJobPayload, helpers),
+        ]),
+      ),
     });
-    this.#emit({ type: 'started', workerId: this.workerId, concurrency: this.#concurrency });
+    this.#emit({
+      type: 'started',
+      workerId: this.workerId,
+      concurrency: this.#concurrency,
+      queues: this.#o.queues ?? [DEFAULT_QUEUE],
+    });
   }
 
   /** Takes no new job; running tries get `graceMs` to finish, then are interrupted and reported. */

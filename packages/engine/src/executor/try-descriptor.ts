@@ -32,6 +32,8 @@ export interface TryDescriptor {
   readonly fence: TryFence | null;
   /** The try's log file: the worker appends its lines there. */
   readonly logPath: string;
+  /** The task's worker queue (`TaskOptions.queue`): which `dag worker` processes may take it. */
+  readonly queue?: string;
 }
 
 /** Values handed to the worker beside the descriptor, never stored: secret params and values to mask. */

@@ -45,6 +45,12 @@ export interface TaskOptions {
    */
   pool?: string;
   /**
+   * Queue of the `dag worker` processes that may run the task (`dag worker --queue <name>`), e.g. the
+   * machines with DuckDB's memory. Only distributed execution reads it; elsewhere every try runs locally.
+   * @default 'default'
+   */
+  queue?: string;
+  /**
    * Higher runs first when several tasks are ready and slots are scarce.
    * @default 1
    */
@@ -61,10 +67,12 @@ export interface ResolvedTaskOptions {
   readonly executionTimeout: number | undefined;
   readonly triggerRule: TriggerRule;
   readonly pool: string;
+  readonly queue: string;
   readonly priorityWeight: number;
 }
 
 export const DEFAULT_POOL = 'default_pool';
+export const DEFAULT_QUEUE = 'default';
 
 export const DEFAULT_TASK_OPTIONS: ResolvedTaskOptions = {
   retries: 0,
@@ -75,6 +83,7 @@ export const DEFAULT_TASK_OPTIONS: ResolvedTaskOptions = {
   executionTimeout: undefined,
   triggerRule: 'all_success',
   pool: DEFAULT_POOL,
+  queue: DEFAULT_QUEUE,
   priorityWeight: 1,
 };
 
@@ -130,6 +139,7 @@ export function validateTaskOptions(where: string, options: TaskOptions): void {
     );
   }
   if (options.pool !== undefined) assertValidId('pool', options.pool);
+  if (options.queue !== undefined) assertValidId('queue', options.queue);
   if (options.priorityWeight !== undefined) {
     const w = options.priorityWeight;
     if (typeof w !== 'number' || !Number.isInteger(w)) {
@@ -150,6 +160,7 @@ export function resolveTaskOptions(dagDefaults: TaskOptions, task: TaskOptions):
     executionTimeout: pick('executionTimeout') ?? DEFAULT_TASK_OPTIONS.executionTimeout,
     triggerRule: pick('triggerRule') ?? DEFAULT_TASK_OPTIONS.triggerRule,
     pool: pick('pool') ?? DEFAULT_TASK_OPTIONS.pool,
+    queue: pick('queue') ?? DEFAULT_TASK_OPTIONS.queue,
     priorityWeight: pick('priorityWeight') ?? DEFAULT_TASK_OPTIONS.priorityWeight,
   };
 }

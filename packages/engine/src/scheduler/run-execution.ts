@@ -7,6 +7,7 @@ import type { SecretMasker } from '../logging/mask.js';
 import type { LogRouter } from '../logging/try-log.js';
 import type { Dag } from '../model/dag.js';
 import { LeaseLostError, TaskInterruptedError } from '../model/errors.js';
+import { DEFAULT_QUEUE } from '../model/options.js';
 import type { ParamValue } from '../model/params.js';
 import { dataIntervalOf } from '../model/schedule.js';
 import { isFinal, type RunState, type TaskState } from '../model/states.js';
@@ -388,6 +389,7 @@ export class RunExecution {
       timeoutMs: slot.def.options.executionTimeout,
       fence: { owner: this.deps.fence.owner, epoch: this.deps.fence.epoch },
       logPath,
+      ...(slot.def.options.queue === DEFAULT_QUEUE ? {} : { queue: slot.def.options.queue }),
     };
   }
 
