@@ -10,7 +10,7 @@ import {
   type WorkerEvent,
   WorkerService,
 } from '@streampro/engine';
-import { processPool } from '../config/executor.js';
+import { processPool, workerTtlMs } from '../config/executor.js';
 import { stateLocation } from '../config/state.js';
 import { EXIT, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
@@ -61,6 +61,7 @@ export async function execute(args: WorkerArgs, io: Io): Promise<number> {
       executor,
       concurrency: args.concurrency,
       queues,
+      ttlMs: workerTtlMs(io.env),
       onEvent: log,
       logs: {
         dir: path.join(s.locations.home, 'logs'),

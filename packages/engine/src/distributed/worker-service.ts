@@ -22,7 +22,13 @@ export interface WorkerServiceOptions {
   readonly concurrency?: number;
   /** The queues this worker serves (tasks name theirs with `queue`). @default ['default'] */
   readonly queues?: readonly string[];
-  /** Heartbeat period; the schedulers' TTL for this worker should be a few of these. @default 2000 */
+  /**
+   * The schedulers' TTL for workers (`STREAMPRO_WORKER_TTL_MS`, the same on every machine): a worker that
+   * could not heartbeat for half of it stops its tries itself, before the schedulers declare them lost and
+   * run them again elsewhere (a worker cut off from the database never overlaps its own retry). @default 10000
+   */
+  readonly ttlMs?: number;
+  /** Heartbeat period. @default min(2000, ttlMs / 4) */
   readonly heartbeatMs?: number;
   /** Values masked in every log line (the connection credentials of this machine). */
   readonly secrets?: readonly string[];
@@ -78,12 +84,16 @@ export class WorkerService {
   readonly #stopped = new Set<string>();
   #state: 'running' | 'draining' | 'stopped' = 'running';
   readonly #startedAt = new Date().toISOString();
+  readonly #ttlMs: number;
+  /** When the last heartbeat reached the database (this machine's clock). */
+  #lastBeatMs = Date.now();
 
   constructor(options: WorkerServiceOptions) {
     this.#o = options;
     this.#concurrency = options.concurrency ?? 4;
     this.#masker = new SecretMasker(options.secrets ?? []);
     this.#emit = options.onEvent ?? (() => {});
+    this.#ttlMs = options.ttlMs ?? 10_000;
     this.workerId = options.workerId ?? `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   }
 
@@ -94,14 +104,16 @@ export class WorkerService {
   async start(): Promise<void> {
     const { db } = this.#o;
     await this.#beat();
-    this.#heartbeat = setInterval(() => void this.#beat(), this.#o.heartbeatMs ?? 2000);
-    this.#fenceTimer = setInterval(
-      () =>
-        void this.#checkFences().catch((error: Error) =>
-          this.#emit({ type: 'error', message: `fence check: ${error.message}` }),
-        ),
-      FENCE_CHECK_MS,
+    this.#heartbeat = setInterval(
+      () => void this.#beat(),
+      this.#o.heartbeatMs ?? Math.min(2000, this.#ttlMs / 4),
     );
+    this.#fenceTimer = setInterval(() => {
+      this.#checkCutOff();
+      void this.#checkFences().catch((error: Error) =>
+        this.#emit({ type: 'error', message: `fence check: ${error.message}` }),
+      );
+    }, FENCE_CHECK_MS);
     this.#listen = await db.pool.connect();
     this.#listen.on('error', () => {});
     this.#listen.on('notification', (n) => {
@@ -260,6 +272,7 @@ export class WorkerService {
          ON CONFLICT (worker_id) DO UPDATE SET heartbeat_at = now(), state = excluded.state`,
         [this.workerId, os.hostname(), process.pid, this.#concurrency, this.#startedAt, this.#state],
       );
+      this.#lastBeatMs = Date.now();
       await this.#checkCancels();
     } catch (error) {
       this.#emit({ type: 'error', message: `heartbeat: ${(error as Error).message}` });
@@ -279,6 +292,22 @@ export class WorkerService {
       if (!h) continue;
       this.#emit({ type: 'try-cancelled', jobKey: r.job_key, reason: r.reason });
       this.#o.executor.cancel(h.descriptor.key, new TaskInterruptedError(r.reason), { kill: true });
+    }
+  }
+
+  /**
+   * Stops every try when no heartbeat reached the database for half the TTL: the schedulers will soon count
+   * this worker lost and run its tries elsewhere, so their bodies must be gone before that.
+   */
+  #checkCutOff(): void {
+    const silentMs = Date.now() - this.#lastBeatMs;
+    if (silentMs <= this.#ttlMs / 2) return;
+    for (const [jobKey, h] of this.#held) {
+      if (this.#stopped.has(jobKey)) continue;
+      this.#stopped.add(jobKey);
+      const reason = `no heartbeat reached the database for ${silentMs} ms (half the workers' TTL of ${this.#ttlMs} ms): the schedulers retry the try elsewhere`;
+      this.#emit({ type: 'try-cancelled', jobKey, reason });
+      this.#o.executor.cancel(h.descriptor.key, new TaskInterruptedError(reason), { kill: true });
     }
   }
 
