@@ -268,6 +268,49 @@ interface Status {
       expect(r.stderr.trim()).to.match(/^dag: --queue 'du ck' is not a queue name: ids may contain only/);
     });
 
+    it('dag run on a cluster hands the run to the schedulers and follows it; --local executes here', async () => {
+      const cluster = { STREAMPRO_EXECUTOR: 'workers' };
+      const run = (...args: string[]) => {
+        const saved = sb.env;
+        sb.env = () => ({ ...saved.call(sb), ...cluster });
+        const done = sb.dag('run', 'cluster', ...args);
+        sb.env = saved;
+        return done;
+      };
+      const lonely = await run('--date', '2025-10-01');
+      expect(lonely.code).to.equal(2);
+      expect(lonely.stderr.trim()).to.equal(
+        'dag: no dag scheduler is running on this store to take the run (STREAMPRO_EXECUTOR=workers): start one, or pass --local to execute it in this process',
+      );
+      const s = scheduler();
+      const w = worker();
+      await until(
+        'the scheduler to heartbeat',
+        async () => (await withEngine(sb.home, (e) => e.store.listSchedulers())).length > 0,
+      );
+      const followed = await run('--date', '2025-10-01', '--json');
+      expect(followed.code, followed.stderr).to.equal(0);
+      expect(followed.stderr).to.include('queued cluster manual__2025-10-01 for the schedulers');
+      const runs = json<{ runs: { dagId: string; state: string; alreadyDone: boolean }[] }>(followed).runs;
+      expect(runs.map((r) => [r.dagId, r.state, r.alreadyDone])).to.deep.equal([
+        ['cluster', 'success', false],
+      ]);
+      expect(s.err.join('')).to.include('executing cluster manual__2025-10-01');
+      expect(w.err.join('')).to.include('running cluster/manual__2025-10-01/load#1');
+      const again = await run('--date', '2025-10-01');
+      expect(again.code, again.stderr).to.equal(0);
+      expect(again.stderr).to.include('cluster 2025-10-01 already succeeded; pass --force to run it again');
+      const partial = await run('--date', '2025-10-02', '--task', 'extract');
+      expect(partial.code).to.equal(2);
+      expect(partial.stderr.trim()).to.match(
+        /^dag: --task runs part of a run in this process, .*add --local/,
+      );
+      const local = await run('--date', '2025-10-02', '--local', '--json');
+      expect(local.code, local.stderr).to.equal(0);
+      expect(w.err.join('')).to.not.include('manual__2025-10-02');
+      expect(s.err.join('')).to.not.include('executing cluster manual__2025-10-02');
+    });
+
     it('a pool of 1 across 2 schedulers and 3 workers: no two bodies overlap, each try once', async () => {
       expect((await sb.dag('pools', 'set', 'solo', '1')).code).to.equal(0);
       const schedulers = [scheduler(), scheduler()];

@@ -50,6 +50,11 @@ export const runOptions = (y: B) =>
     task: { type: 'string', array: true, describe: 'Run only these tasks (repeatable)' },
     param,
     force: { type: 'boolean', default: false, describe: 'Run again even if the run already succeeded' },
+    local: {
+      type: 'boolean',
+      default: false,
+      describe: 'With a cluster (STREAMPRO_EXECUTOR=workers): execute here, tries in local processes',
+    },
     downstream,
     json,
   });

@@ -42,7 +42,8 @@ export interface Session {
   params(dag: Dag, values: Readonly<Record<string, string>>): Record<string, string>;
   /** Whether run state may exist: a database server, or a state file already in the home. */
   stateExists(): boolean;
-  engine(): Promise<Engine>;
+  /** The engine (opened once); `local` runs tries in local processes even when a cluster is configured. */
+  engine(options?: { readonly local?: boolean }): Promise<Engine>;
   close(): Promise<void>;
 }
 
@@ -77,11 +78,12 @@ export async function openSession(args: GlobalArgs, io: Io): Promise<Session> {
       return { ...values };
     },
     stateExists: () => state.server || fs.existsSync(state.location),
-    async engine() {
+    async engine(options = {}) {
       if (engine) return engine;
       // Settings first: a bad one is a UsageError before any store is opened.
       // Workers start on the first try, so commands that only read state never spawn one.
-      const kind = executorKind(io.env);
+      const configured = executorKind(io.env);
+      const kind = options.local && configured === 'workers' ? 'processes' : configured;
       const ttl = leaseTtlMs(io.env);
       if (kind === 'workers' && !state.server) throw workersNeedPostgres();
       // SQLite in the home, or the database STREAMPRO_DATABASE_URL / the profile names: nothing past this

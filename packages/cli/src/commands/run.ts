@@ -1,4 +1,5 @@
-import type { RunResult } from '@streampro/engine';
+import type { RunResult, RunSummary } from '@streampro/engine';
+import { executorKind } from '../config/executor.js';
 import { EXIT } from '../errors.js';
 import { colorEnabled, type Io } from '../io.js';
 import type { RunArgs } from '../options.js';
@@ -10,6 +11,7 @@ import { lineView, ttyView } from '../render/live-view.js';
 import { runJson } from '../render/run-json.js';
 import { outputSummaries, renderRunSummary } from '../render/run-summary.js';
 import { withSession } from '../session.js';
+import { runOnCluster } from './run-on-cluster.js';
 
 /** The run and the asset-triggered runs that followed it, in execution order. */
 export function flattenRuns(result: RunResult): RunResult[] {
@@ -25,7 +27,19 @@ export async function execute(args: RunArgs, io: Io): Promise<number> {
     checkScheduledDate(dag, 'date', logicalDate, args.date);
     const tasks = args.task?.map((id) => s.task(dag, id).id);
     const params = s.params(dag, paramFlags);
-    const engine = await s.engine();
+    if (executorKind(io.env) === 'workers' && !args.local) {
+      const { runs, interrupted } = await runOnCluster(args, io, s, dag, logicalDate.toISOString(), params);
+      printRuns(args, io, runs);
+      if (interrupted) {
+        eprintln(
+          io,
+          `stopped following; the run goes on with the schedulers (dag status ${dag.id} --date ${args.date})`,
+        );
+        return EXIT.interrupted;
+      }
+      return runs.every((r) => r.state === 'success') ? EXIT.ok : EXIT.failed;
+    }
+    const engine = await s.engine({ local: args.local });
     const p = palette(colorEnabled(io, io.stderr));
     // Progress goes to stderr so `--json` keeps stdout to one JSON document.
     const view = io.stderr.isTTY ? ttyView(io.stderr, p) : lineView(io.stderr, p);
@@ -44,18 +58,27 @@ export async function execute(args: RunArgs, io: Io): Promise<number> {
       view.stop();
     }
     const runs = flattenRuns(result);
-    if (args.json) {
-      printJson(io, { runs: runs.map((r) => ({ ...runJson(r), alreadyDone: r.alreadyDone })) });
-    } else {
-      const out = palette(colorEnabled(io, io.stdout));
-      for (const run of runs) {
-        if (run.alreadyDone)
-          eprintln(io, `${run.dagId} ${args.date} already succeeded; pass --force to run it again`);
-        println(io, renderRunSummary(run, out, io.cwd));
-        if (run.state === 'success') for (const text of outputSummaries(run)) println(io, `\n${text}`);
-      }
-    }
+    printRuns(args, io, runs);
     if (io.signal.aborted) return EXIT.interrupted;
     return runs.every((r) => r.state === 'success') ? EXIT.ok : EXIT.failed;
   });
+}
+
+/** The summary of each run (and its outputs' summaries), or one JSON document of them all. */
+function printRuns(
+  args: RunArgs,
+  io: Io,
+  runs: readonly (RunSummary & { readonly alreadyDone: boolean })[],
+): void {
+  if (args.json) {
+    printJson(io, { runs: runs.map((r) => ({ ...runJson(r), alreadyDone: r.alreadyDone })) });
+    return;
+  }
+  const out = palette(colorEnabled(io, io.stdout));
+  for (const run of runs) {
+    if (run.alreadyDone)
+      eprintln(io, `${run.dagId} ${args.date} already succeeded; pass --force to run it again`);
+    println(io, renderRunSummary(run, out, io.cwd));
+    if (run.state === 'success') for (const text of outputSummaries(run)) println(io, `\n${text}`);
+  }
 }
