@@ -42,6 +42,7 @@ export class QueueExecutor implements Executor {
   #polling = false;
   #again = false;
   #closed = false;
+  #lastWorkerCheckMs = 0;
 
   private constructor(db: QueueDatabase, listen: pg.PoolClient, options: QueueExecutorOptions) {
     this.#db = db;
@@ -139,7 +140,11 @@ export class QueueExecutor implements Executor {
         entry.listener.finished(entry.key, fromWireOutcome(r.outcome));
       }
     }
-    await this.#checkWorkers();
+    // Worker heartbeats at most every 250 ms (a burst of reports needs one look, not one each).
+    if (Date.now() - this.#lastWorkerCheckMs >= 250) {
+      this.#lastWorkerCheckMs = Date.now();
+      await this.#checkWorkers();
+    }
   }
 
   /** Fails the tries of workers that went silent (or whose process is gone on this host). */

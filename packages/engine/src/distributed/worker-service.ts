@@ -181,10 +181,11 @@ export class WorkerService {
     const { descriptor } = payload;
     const jobKey = tryLabel(descriptor.key);
     // First of all: from here on the owner counts this worker's heartbeat as the try's (a worker killed
-    // before its try's process started is noticed like one killed during the try).
-    await this.#report(jobKey, 'claimed', { host: os.hostname(), pid: process.pid }, null);
-    if (await this.#cancelled(jobKey)) return;
-    const stale = await this.#staleReason(descriptor);
+    // before its try's process started is noticed like one killed during the try). The same statement says
+    // whether the try was cancelled meanwhile and whether its run still has the owner that dispatched it.
+    const claim = await this.#claim(jobKey, descriptor);
+    if (claim.cancelled) return;
+    const stale = staleReason(descriptor, claim.run);
     if (stale) {
       this.#emit({ type: 'try-cancelled', jobKey, reason: stale });
       return;
@@ -228,17 +229,38 @@ export class WorkerService {
     await done;
   }
 
+  /** Reports the claim, and reads in the same round trip whether the try is cancelled and its run's lease. */
+  async #claim(jobKey: string, d: TryDescriptor): Promise<{ cancelled: boolean; run: LeaseRow | undefined }> {
+    const { db } = this.#o;
+    const { rows } = await db.pool.query<LeaseRow & { cancelled: boolean; found: boolean }>(
+      `WITH report AS (
+         INSERT INTO ${db.tables.reports} (job_key, worker_id, kind, host, pid) VALUES ($1, $2, 'claimed', $3, $4)
+       ), notified AS (SELECT pg_notify($5, 'report ' || $1) AS x)
+       SELECT EXISTS (SELECT 1 FROM ${db.tables.cancels} WHERE job_key = $1) AS cancelled,
+         run.dag_id IS NOT NULL AS found, run.lease_owner, run.lease_epoch,
+         now() > run.lease_heartbeat_at + (run.lease_expires_at - run.lease_heartbeat_at) / 2 AS silent
+       FROM notified LEFT JOIN ${db.tables.runs} run ON run.dag_id = $6 AND run.run_id = $7`,
+      [jobKey, this.workerId, os.hostname(), process.pid, db.channel, d.key.dagId, d.key.runId],
+    );
+    const row = rows[0]!;
+    return { cancelled: row.cancelled, run: row.found ? row : undefined };
+  }
+
   async #report(
     jobKey: string,
-    kind: 'claimed' | 'started' | 'finished',
+    kind: 'started' | 'finished',
     placement: { host: string; pid: number },
     outcome: TryOutcome | null,
   ): Promise<void> {
     const { db } = this.#o;
     for (let attempt = 1; ; attempt++) {
       try {
+        // One round trip: the report and the notification of the schedulers, in one statement.
         await db.pool.query(
-          `INSERT INTO ${db.tables.reports} (job_key, worker_id, kind, host, pid, outcome) VALUES ($1, $2, $3, $4, $5, $6)`,
+          `WITH report AS (
+             INSERT INTO ${db.tables.reports} (job_key, worker_id, kind, host, pid, outcome)
+             VALUES ($1, $2, $3, $4, $5, $6)
+           ) SELECT pg_notify($7, 'report ' || $1)`,
           [
             jobKey,
             this.workerId,
@@ -246,9 +268,9 @@ export class WorkerService {
             placement.host,
             placement.pid,
             outcome && toWireOutcome(outcome, this.#masker),
+            db.channel,
           ],
         );
-        await db.pool.query('SELECT pg_notify($1, $2)', [db.channel, `report ${jobKey}`]);
         return;
       } catch (error) {
         if (attempt >= 5) {
@@ -313,45 +335,45 @@ export class WorkerService {
 
   /** Stops the tries whose run changed owner since they were dispatched (their scheduler lost the run). */
   async #checkFences(): Promise<void> {
-    for (const [jobKey, h] of this.#held) {
-      const stale = await this.#staleReason(h.descriptor);
+    const held = [...this.#held].filter(([jobKey, h]) => h.descriptor.fence && !this.#stopped.has(jobKey));
+    if (held.length === 0) return;
+    const { db } = this.#o;
+    // One query for every try held here: the leases of their runs.
+    const { rows } = await db.pool.query<LeaseRow & { dag_id: string; run_id: string }>(
+      `SELECT dag_id, run_id, lease_owner, lease_epoch,
+         now() > lease_heartbeat_at + (lease_expires_at - lease_heartbeat_at) / 2 AS silent
+       FROM ${db.tables.runs}
+       WHERE (dag_id, run_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      [held.map(([, h]) => h.descriptor.key.dagId), held.map(([, h]) => h.descriptor.key.runId)],
+    );
+    const leases = new Map(rows.map((r) => [`${r.dag_id}\u0000${r.run_id}`, r]));
+    for (const [jobKey, h] of held) {
+      const { dagId, runId } = h.descriptor.key;
+      const stale = staleReason(h.descriptor, leases.get(`${dagId}\u0000${runId}`));
       if (!stale || this.#stopped.has(jobKey)) continue;
       this.#stopped.add(jobKey);
       this.#emit({ type: 'try-cancelled', jobKey, reason: stale });
       this.#o.executor.cancel(h.descriptor.key, new TaskInterruptedError(stale), { kill: true });
     }
   }
+}
 
-  /** Why a job must not run: its run's lease moved on since it was dispatched (its owner lost the run). */
-  async #staleReason(d: TryDescriptor): Promise<string | null> {
-    if (!d.fence) return null;
-    const { db } = this.#o;
-    const { rows } = await db.pool.query<{
-      lease_owner: string | null;
-      lease_epoch: number;
-      silent: boolean;
-    }>(
-      `SELECT lease_owner, lease_epoch,
-         now() > lease_heartbeat_at + (lease_expires_at - lease_heartbeat_at) / 2 AS silent
-       FROM ${db.tables.runs} WHERE dag_id = $1 AND run_id = $2`,
-      [d.key.dagId, d.key.runId],
-    );
-    const run = rows[0];
-    if (!run) return 'its run no longer exists';
-    if (run.lease_owner !== d.fence.owner || Number(run.lease_epoch) !== d.fence.epoch) {
-      return `dispatched under lease epoch ${d.fence.epoch} of ${d.fence.owner}, the run is now at epoch ${run.lease_epoch} of ${run.lease_owner ?? 'nobody'}`;
-    }
-    // As a local worker process does: stop once the owner is silent for half its lease, before another
-    // scheduler can take the run over and start the next try.
-    if (run.silent) return `its scheduler ${d.fence.owner} has not renewed the run's lease for half its TTL`;
-    return null;
-  }
+/** A run's lease as a worker checks it: owner, epoch, and whether the owner stopped renewing it. */
+interface LeaseRow {
+  readonly lease_owner: string | null;
+  readonly lease_epoch: number;
+  readonly silent: boolean | null;
+}
 
-  async #cancelled(jobKey: string): Promise<boolean> {
-    const { db } = this.#o;
-    const { rowCount } = await db.pool.query(`SELECT 1 FROM ${db.tables.cancels} WHERE job_key = $1`, [
-      jobKey,
-    ]);
-    return (rowCount ?? 0) > 0;
+/** Why a job must not run given its run's lease (undefined: the run is gone), or null when it may. */
+function staleReason(d: TryDescriptor, run: LeaseRow | undefined): string | null {
+  if (!d.fence) return null;
+  if (!run) return 'its run no longer exists';
+  if (run.lease_owner !== d.fence.owner || Number(run.lease_epoch) !== d.fence.epoch) {
+    return `dispatched under lease epoch ${d.fence.epoch} of ${d.fence.owner}, the run is now at epoch ${run.lease_epoch} of ${run.lease_owner ?? 'nobody'}`;
   }
+  // As a local worker process does: stop once the owner is silent for half its lease, before another
+  // scheduler can take the run over and start the next try.
+  if (run.silent) return `its scheduler ${d.fence.owner} has not renewed the run's lease for half its TTL`;
+  return null;
 }
