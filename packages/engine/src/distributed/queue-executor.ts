@@ -69,6 +69,11 @@ export class QueueExecutor implements Executor {
       task: tryTaskOf(job.descriptor.queue),
       jobKey: tryLabel(job.descriptor.key),
       payload,
+      // Workers that hold an older try of this run check its lease at once (it may have a new owner).
+      notify: {
+        channel: this.#db.channel,
+        payload: `run ${job.descriptor.key.dagId} ${job.descriptor.key.runId}`,
+      },
     };
   }
 

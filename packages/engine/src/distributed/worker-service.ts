@@ -80,6 +80,8 @@ export class WorkerService {
   #listen: pg.PoolClient | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #fenceTimer: NodeJS.Timeout | undefined;
+  #fenceCheck: Promise<void> | undefined;
+  #fenceAgain = false;
   /** Tries this worker stopped because their run changed owner (checked from timers and notifications). */
   readonly #stopped = new Set<string>();
   #state: 'running' | 'draining' | 'stopped' = 'running';
@@ -110,20 +112,24 @@ export class WorkerService {
     );
     this.#fenceTimer = setInterval(() => {
       this.#checkCutOff();
-      void this.#checkFences().catch((error: Error) =>
-        this.#emit({ type: 'error', message: `fence check: ${error.message}` }),
-      );
+      this.#checkFencesNow();
     }, FENCE_CHECK_MS);
     this.#listen = await db.pool.connect();
     this.#listen.on('error', () => {});
     this.#listen.on('notification', (n) => {
-      void this.#checkCancels().catch(() => {});
-      // A job added anywhere (graphile-worker's own channel): it may be the next try of a run whose owner
-      // changed, so look at once whether a try held here lost its run, rather than at the next check.
-      if (n.channel === 'jobs:insert') void this.#checkFences().catch(() => {});
+      if (n.channel !== db.channel || !n.payload) return;
+      const [what, a, b] = n.payload.split(' ');
+      // The channel also carries every worker's reports: only a cancel of a try held here matters, and a
+      // try dispatched for a run one of ours belongs to (its owner may have changed: look at once).
+      if (what === 'cancel' && a && this.#held.has(a)) void this.#checkCancels().catch(() => {});
+      if (
+        what === 'run' &&
+        [...this.#held.values()].some((h) => h.descriptor.key.dagId === a && h.descriptor.key.runId === b)
+      ) {
+        this.#checkFencesNow();
+      }
     });
     await this.#listen.query(`LISTEN ${quoteIdent(db.channel)}`);
-    await this.#listen.query('LISTEN "jobs:insert"');
     this.#runner = await run({
       pgPool: db.pool,
       schema: db.jobsSchema,
@@ -331,6 +337,23 @@ export class WorkerService {
       this.#emit({ type: 'try-cancelled', jobKey, reason });
       this.#o.executor.cancel(h.descriptor.key, new TaskInterruptedError(reason), { kill: true });
     }
+  }
+
+  /** Checks the fences now, or right after the check in flight (one at a time). */
+  #checkFencesNow(): void {
+    if (this.#fenceCheck) {
+      this.#fenceAgain = true;
+      return;
+    }
+    this.#fenceCheck = this.#checkFences()
+      .catch((error: Error) => this.#emit({ type: 'error', message: `fence check: ${error.message}` }))
+      .finally(() => {
+        this.#fenceCheck = undefined;
+        if (this.#fenceAgain) {
+          this.#fenceAgain = false;
+          this.#checkFencesNow();
+        }
+      });
   }
 
   /** Stops the tries whose run changed owner since they were dispatched (their scheduler lost the run). */

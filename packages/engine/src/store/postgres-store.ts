@@ -413,11 +413,18 @@ export class PostgresRunStore implements RunStore {
             // A lost fence wrote nothing: add no job either (the transaction commits nothing).
             if (applied.rows[0]?.lost) return applied.rows;
             await client.query(
-              `SELECT ${quoteIdent(this.jobsSchema)}.add_job(d.task, d.payload, NULL, NULL, 1, d.job_key)
-               FROM json_to_recordset($1::json) AS d(task text, payload json, job_key text)`,
+              `SELECT ${quoteIdent(this.jobsSchema)}.add_job(d.task, d.payload, NULL, NULL, 1, d.job_key),
+                 CASE WHEN d.channel IS NOT NULL THEN pg_notify(d.channel, d.note) END
+               FROM json_to_recordset($1::json) AS d(task text, payload json, job_key text, channel text, note text)`,
               [
                 JSON.stringify(
-                  dispatches.map((d) => ({ task: d.task, payload: d.payload, job_key: d.jobKey })),
+                  dispatches.map((d) => ({
+                    task: d.task,
+                    payload: d.payload,
+                    job_key: d.jobKey,
+                    channel: d.notify?.channel ?? null,
+                    note: d.notify?.payload ?? null,
+                  })),
                 ),
               ],
             );

@@ -143,6 +143,8 @@ export type StateChange =
       readonly task: string;
       readonly jobKey: string;
       readonly payload: unknown;
+      /** A notification sent in the same transaction (workers holding a try of the run look at its lease). */
+      readonly notify?: { readonly channel: string; readonly payload: string };
     };
 
 /** Scheduling state of a DAG the store keeps across processes: what `dag pause` / `dag unpause` change. */
