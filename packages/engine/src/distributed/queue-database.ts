@@ -20,8 +20,10 @@ export interface QueueDatabase {
   };
   /** graphile-worker's schema (unquoted, as its options take it). */
   readonly jobsSchema: string;
-  /** NOTIFY channel of reports and cancels for this schema. */
+  /** NOTIFY channel of the workers' reports, for the schedulers of this schema. */
   readonly channel: string;
+  /** NOTIFY channel of cancels and dispatch notices, for the workers of this schema. */
+  readonly workChannel: string;
 }
 
 /**
@@ -95,6 +97,7 @@ export async function openQueueDatabase(
     tables,
     jobsSchema: store.jobsSchema,
     channel: `streampro_queue_${store.schema}`.slice(0, 63),
+    workChannel: `streampro_work_${store.schema}`.slice(0, 63),
   };
 }
 

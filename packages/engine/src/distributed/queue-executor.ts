@@ -71,7 +71,7 @@ export class QueueExecutor implements Executor {
       payload,
       // Workers that hold an older try of this run check its lease at once (it may have a new owner).
       notify: {
-        channel: this.#db.channel,
+        channel: this.#db.workChannel,
         payload: `run ${job.descriptor.key.dagId} ${job.descriptor.key.runId}`,
       },
     };
@@ -202,7 +202,7 @@ export class QueueExecutor implements Executor {
         `INSERT INTO ${this.#db.tables.cancels} (job_key, reason) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
         [jobKey, reason],
       );
-      await this.#db.pool.query('SELECT pg_notify($1, $2)', [this.#db.channel, `cancel ${jobKey}`]);
+      await this.#db.pool.query('SELECT pg_notify($1, $2)', [this.#db.workChannel, `cancel ${jobKey}`]);
     } catch {
       // The database is unreachable: the worker stops the try when its own heartbeat fails.
     }

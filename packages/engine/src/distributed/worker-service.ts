@@ -117,10 +117,10 @@ export class WorkerService {
     this.#listen = await db.pool.connect();
     this.#listen.on('error', () => {});
     this.#listen.on('notification', (n) => {
-      if (n.channel !== db.channel || !n.payload) return;
+      if (n.channel !== db.workChannel || !n.payload) return;
       const [what, a, b] = n.payload.split(' ');
-      // The channel also carries every worker's reports: only a cancel of a try held here matters, and a
-      // try dispatched for a run one of ours belongs to (its owner may have changed: look at once).
+      // A cancel of a try held here, or a try dispatched for a run one of ours belongs to (its owner may
+      // have changed: look at once); the other notices are for other workers.
       if (what === 'cancel' && a && this.#held.has(a)) void this.#checkCancels().catch(() => {});
       if (
         what === 'run' &&
@@ -129,7 +129,7 @@ export class WorkerService {
         this.#checkFencesNow();
       }
     });
-    await this.#listen.query(`LISTEN ${quoteIdent(db.channel)}`);
+    await this.#listen.query(`LISTEN ${quoteIdent(db.workChannel)}`);
     this.#runner = await run({
       pgPool: db.pool,
       schema: db.jobsSchema,
@@ -238,15 +238,17 @@ export class WorkerService {
   /** Reports the claim, and reads in the same round trip whether the try is cancelled and its run's lease. */
   async #claim(jobKey: string, d: TryDescriptor): Promise<{ cancelled: boolean; run: LeaseRow | undefined }> {
     const { db } = this.#o;
+    // No notification: the owner needs the claim only to know whose heartbeat to watch, and reads it with
+    // the next report (NOTIFY serialises committing transactions: it is kept for what is waited on).
     const { rows } = await db.pool.query<LeaseRow & { cancelled: boolean; found: boolean }>(
       `WITH report AS (
          INSERT INTO ${db.tables.reports} (job_key, worker_id, kind, host, pid) VALUES ($1, $2, 'claimed', $3, $4)
-       ), notified AS (SELECT pg_notify($5, 'report ' || $1) AS x)
+       )
        SELECT EXISTS (SELECT 1 FROM ${db.tables.cancels} WHERE job_key = $1) AS cancelled,
          run.dag_id IS NOT NULL AS found, run.lease_owner, run.lease_epoch,
          now() > run.lease_heartbeat_at + (run.lease_expires_at - run.lease_heartbeat_at) / 2 AS silent
-       FROM notified LEFT JOIN ${db.tables.runs} run ON run.dag_id = $6 AND run.run_id = $7`,
-      [jobKey, this.workerId, os.hostname(), process.pid, db.channel, d.key.dagId, d.key.runId],
+       FROM (SELECT 1) AS one LEFT JOIN ${db.tables.runs} run ON run.dag_id = $5 AND run.run_id = $6`,
+      [jobKey, this.workerId, os.hostname(), process.pid, d.key.dagId, d.key.runId],
     );
     const row = rows[0]!;
     return { cancelled: row.cancelled, run: row.found ? row : undefined };
