@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import { describeError, EXIT, exitCodeFor, UsageError } from './errors.js';
 import type { Io } from './io.js';
 import * as o from './options.js';
+import { cliVersion } from './version.js';
 
 /** A command's implementation, imported only when that command runs. */
 type Execute<A> = (args: A, io: Io) => Promise<number>;
@@ -102,6 +103,18 @@ const COMMANDS = [
     builder: o.workerOptions,
     load: async () => (await import('./commands/worker.js')).execute,
   }),
+  entry<o.InitArgs>({
+    command: 'init [dir]',
+    describe: 'Scaffold a project for DAGs (package.json, tsconfig.json, dags/example.ts); never overwrites',
+    builder: o.initOptions,
+    load: async () => (await import('./commands/init.js')).execute,
+  }),
+  entry<o.CheckArgs>({
+    command: 'check',
+    describe: 'Type-check the project and load every DAG file; print problems as file:line: message',
+    builder: o.checkOptions,
+    load: async () => (await import('./commands/check.js')).execute,
+  }),
   entry<o.PoolsArgs>({
     command: 'pools [action] [name] [slots]',
     describe: 'List pools with their occupancy, or set / delete the slots of one (every process obeys them)',
@@ -133,7 +146,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .help()
     .alias('help', 'h')
-    .version(false);
+    .version('version', 'Show the version of dag', cliVersion());
   for (const c of COMMANDS) {
     cli = cli.command(c.command, c.describe, c.builder, async (args) => {
       const execute = await c.load();

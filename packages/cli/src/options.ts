@@ -179,6 +179,13 @@ export const poolsOptions = (y: B) =>
       json,
     });
 
+export const initOptions = (y: B) =>
+  y
+    .positional('dir', { type: 'string', describe: 'Folder of the new project (default: the current one)' })
+    .options({ json });
+
+export const checkOptions = (y: B) => y.options({ json });
+
 export type ListArgs = ArgsOf<typeof listOptions>;
 export type GraphArgs = ArgsOf<typeof graphOptions>;
 export type RunArgs = ArgsOf<typeof runOptions>;
@@ -193,3 +200,5 @@ export type TriggerArgs = ArgsOf<typeof triggerOptions>;
 export type SchedulerArgs = ArgsOf<typeof schedulerOptions>;
 export type WorkerArgs = ArgsOf<typeof workerOptions>;
 export type PoolsArgs = ArgsOf<typeof poolsOptions>;
+export type InitArgs = ArgsOf<typeof initOptions>;
+export type CheckArgs = ArgsOf<typeof checkOptions>;

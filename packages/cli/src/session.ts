@@ -138,6 +138,9 @@ function findDag(loaded: LoadedDags, id: string): Dag {
   if (dag) return dag;
   const duplicate = loaded.broken.find((b) => b.error.startsWith(`duplicate DAG id '${id}'`));
   if (duplicate) throw new UsageError(`${duplicate.error}; give each DAG a unique id`);
+  // A CommonJS project breaks every DAG file alike: say that, not "unknown DAG".
+  const commonJs = loaded.broken.find((b) => b.error.startsWith('this project is CommonJS'));
+  if (commonJs) throw new UsageError(commonJs.error);
   const known = [...loaded.dags.keys()].sort();
   const broken = loaded.broken.length
     ? ` (${loaded.broken.length} DAG file(s) failed to load: ${loaded.broken.map((b) => path.basename(b.path)).join(', ')}; see dag list)`

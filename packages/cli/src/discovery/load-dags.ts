@@ -63,7 +63,7 @@ export async function loadDags(
       }
       for (const dag of dags) found.push({ id: dag.id, dag, file });
     } catch (error) {
-      broken.push({ path: file, error: errorMessage(error) });
+      broken.push({ path: file, error: commonJsHint(file, error) ?? errorMessage(error) });
     }
   }
   return collect(folder, found, broken);
@@ -116,4 +116,36 @@ export function dagFolderSignature(folder: string): string {
 export function registryOf(loaded: LoadedDags): DagRegistry {
   const all = [...loaded.dags.values()];
   return { get: (id: string) => loaded.dags.get(id), all: () => all };
+}
+
+/** Errors Node gives when an ES module DAG file is loaded as CommonJS. */
+const COMMONJS_FAILURE =
+  /require\(\) ES Module|ERR_REQUIRE_ESM|ERR_REQUIRE_CYCLE_MODULE|Cannot use import statement outside a module|exports is not defined in ES module scope/;
+
+/**
+ * One clear line when a DAG file failed because its project is CommonJS (npm init writes
+ * `"type": "commonjs"`): what is wrong and the two fixes. Undefined for any other failure.
+ */
+function commonJsHint(file: string, error: unknown): string | undefined {
+  if (/\.m(ts|js)$/.test(file)) return undefined;
+  const text =
+    error instanceof Error
+      ? `${error.message} ${(error as NodeJS.ErrnoException).code ?? ''}`
+      : String(error);
+  if (!COMMONJS_FAILURE.test(text)) return undefined;
+  const pkg = nearestPackageJson(path.dirname(file));
+  const type = pkg ? (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { type?: string }).type : undefined;
+  if (type === 'module') return undefined;
+  const where = pkg
+    ? `${pkg} has ${type ? `"type": "${type}"` : 'no "type"'}`
+    : 'no package.json sets "type": "module"';
+  return `this project is CommonJS (${where}) but DAG files are ES modules: set "type": "module" in package.json (npm pkg set type=module), or name the file .mts`;
+}
+
+function nearestPackageJson(dir: string): string | undefined {
+  for (let d = dir; ; d = path.dirname(d)) {
+    const candidate = path.join(d, 'package.json');
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(d) === d) return undefined;
+  }
 }

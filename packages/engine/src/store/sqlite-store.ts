@@ -237,7 +237,7 @@ export class SqliteRunStore implements RunStore {
     let db: Db | undefined;
     try {
       db = new Database(file, { timeout: 5000 });
-      db.pragma('journal_mode = WAL');
+      enableWal(db);
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       migrate(db, file);
@@ -593,6 +593,24 @@ function unprefixed(r: Row): Row {
 function isSqliteError(error: unknown): boolean {
   const code: unknown = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
   return typeof code === 'string' && code.startsWith('SQLITE_');
+}
+
+/**
+ * Switches the file to WAL. SQLite answers SQLITE_BUSY at once, without the busy timeout, while another
+ * connection opening the same new file holds it: several processes starting together must wait their turn.
+ */
+function enableWal(db: Db): void {
+  const deadline = Date.now() + 5000;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
+      Atomics.wait(pause, 0, 0, 10 + Math.random() * 20);
+    }
+  }
 }
 
 function migrate(db: Db, file: string): void {
