@@ -16,6 +16,7 @@ import { pipelineBench } from './pipeline.js';
 import { schedulerBench } from './scheduler.js';
 import { dueLatencyBench } from './scheduler-latency.js';
 import { startupBench } from './startup.js';
+import { uiGridBench } from './ui-grid.js';
 
 const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   scheduler: schedulerBench,
@@ -26,6 +27,7 @@ const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   backfill: backfillBench,
   startup: startupBench,
   distributed: distributedBench,
+  'ui-grid': uiGridBench,
 };
 
 function usage(message: string): never {

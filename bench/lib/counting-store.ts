@@ -159,6 +159,9 @@ export class CountingStore implements RunStore {
   listSchedulers(): Promise<SchedulerRecord[]> {
     return this.inner.listSchedulers();
   }
+  listLatestRuns(perDag: number): Promise<DagRunRecord[]> {
+    return this.inner.listLatestRuns(perDag);
+  }
   close(): Promise<void> {
     return this.inner.close();
   }

@@ -80,7 +80,7 @@ describe('benchmark suite (quick mode)', function () {
     fs.rmSync(out, { recursive: true, force: true });
   });
 
-  for (const name of ['scheduler', 'backfill', 'etl', 'startup']) {
+  for (const name of ['scheduler', 'backfill', 'etl', 'startup', 'ui-grid']) {
     it(`${name}: writes its table to quick.md and quick.json`, async () => {
       await quickRun(name, out);
       checkReport(out, name);

@@ -121,6 +121,12 @@ const COMMANDS = [
     builder: o.poolsOptions,
     load: async () => (await import('./commands/pools.js')).execute,
   }),
+  entry<o.UiArgs>({
+    command: 'ui',
+    describe: 'Serve the web interface over the state (DAGs, grid, graph, runs, logs; trigger, clear, pause)',
+    builder: o.uiOptions,
+    load: async () => (await import('./commands/ui.js')).execute,
+  }),
 ];
 
 /** Runs the CLI and resolves with the process exit code. */

@@ -185,6 +185,19 @@ export const initOptions = (y: B) =>
     .options({ json });
 
 export const checkOptions = (y: B) => y.options({ json });
+export const uiOptions = (y: B) =>
+  y.options({
+    port: { type: 'number', default: 8484, describe: 'Port to listen on (0: any free port)' },
+    host: {
+      type: 'string',
+      default: '127.0.0.1',
+      describe: 'Address to bind; beyond loopback an access token is required',
+    },
+    token: {
+      type: 'string',
+      describe: 'Access token requests must carry (default: $STREAMPRO_UI_TOKEN)',
+    },
+  });
 
 export type ListArgs = ArgsOf<typeof listOptions>;
 export type GraphArgs = ArgsOf<typeof graphOptions>;
@@ -202,3 +215,4 @@ export type WorkerArgs = ArgsOf<typeof workerOptions>;
 export type PoolsArgs = ArgsOf<typeof poolsOptions>;
 export type InitArgs = ArgsOf<typeof initOptions>;
 export type CheckArgs = ArgsOf<typeof checkOptions>;
+export type UiArgs = ArgsOf<typeof uiOptions>;

@@ -1,7 +1,7 @@
 import type { Palette } from './colors.js';
 
 /** Fields every log line carries; the rest are shown as `key=value` after the message. */
-const SCOPE_FIELDS = new Set([
+export const SCOPE_FIELDS = new Set([
   'timestamp',
   'level',
   'message',

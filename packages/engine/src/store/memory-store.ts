@@ -389,6 +389,18 @@ export class MemoryRunStore implements RunStore {
       .map((r) => ({ ...r }));
   }
 
+  async listLatestRuns(perDag: number): Promise<DagRunRecord[]> {
+    const limit = Math.max(0, Math.floor(perDag));
+    const byDag = new Map<string, DagRunRecord[]>();
+    for (const run of sortRuns([...this.#runs.values()])) {
+      const runs = byDag.get(run.dagId) ?? [];
+      if (runs.length < limit) runs.push(run);
+      byDag.set(run.dagId, runs);
+    }
+    const dagIds = [...byDag.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return structuredClone(dagIds.flatMap((id) => byDag.get(id)!));
+  }
+
   async close(): Promise<void> {}
 }
 

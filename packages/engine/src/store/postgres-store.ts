@@ -16,6 +16,7 @@ import { isDriverError, NOT_FOUND_SQLSTATE, postgresStoreError } from './postgre
 import { migratePostgres } from './postgres-migrate.js';
 import { createPool, withClient } from './postgres-pool.js';
 import { PostgresPools } from './postgres-pools.js';
+import { latestRunsSql } from './postgres-ui-queries.js';
 import { type PostgresTarget, parsePostgresUrl, quoteIdent } from './postgres-url.js';
 import type {
   AssetEventRecord,
@@ -606,6 +607,13 @@ export class PostgresRunStore implements RunStore {
       lastScheduledAt: isoOrNull(r.last_scheduled_at),
       state: str(r.state) as SchedulerRecord['state'],
     }));
+  }
+
+  async listLatestRuns(perDag: number): Promise<DagRunRecord[]> {
+    const { rows } = await this.#query('latest_runs', latestRunsSql(this.#t.runs, RUN_COLUMNS), [
+      Math.max(0, Math.floor(perDag)),
+    ]);
+    return rows.map(toRun);
   }
 
   async close(): Promise<void> {

@@ -86,5 +86,10 @@ export interface RunStore extends BackfillStore, PoolStore {
   heartbeatScheduler(record: SchedulerRecord): Promise<void>;
   /** Every scheduler that ever ran on this state, newest start first. */
   listSchedulers(): Promise<SchedulerRecord[]>;
+  /**
+   * The `perDag` newest runs of every DAG in one query (a DAG list's "last runs" squares): by DAG id in
+   * code-unit order, newest logical date first within a DAG.
+   */
+  listLatestRuns(perDag: number): Promise<DagRunRecord[]>;
   close(): Promise<void>;
 }

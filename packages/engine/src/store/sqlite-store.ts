@@ -34,6 +34,7 @@ import type { RunStore } from './run-store.js';
 import { checkFence, groupGrid, joinLogPieces, leaseAvailable, normalizeGridQuery } from './shared.js';
 import { SqliteBackfills } from './sqlite-backfills.js';
 import { SqlitePools } from './sqlite-pools.js';
+import { latestRunRows } from './sqlite-ui-queries.js';
 import { StateStoreError } from './state-store-error.js';
 
 type Row = Record<string, unknown>;
@@ -566,6 +567,10 @@ export class SqliteRunStore implements RunStore {
         state: str(r.state) as SchedulerRecord['state'],
       })),
     );
+  }
+
+  async listLatestRuns(perDag: number): Promise<DagRunRecord[]> {
+    return this.#guard(() => latestRunRows(this.#db, perDag).map(toRun));
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { rejection } from '../support/fixtures.js';
 import { backfillContract } from './backfill.contract-case.js';
 import { concurrencyContract } from './concurrency.contract-case.js';
+import { latestRunsContract } from './latest-runs.contract-case.js';
 import { leaseFenceContract } from './lease-fence.contract.js';
 import { poolsContract } from './pools.contract-case.js';
 import { runParamsContract } from './run-params.contract-case.js';
@@ -556,6 +557,7 @@ export function runStoreContract(name: string, create: () => Promise<RunStoreFix
     poolsContract(() => store);
     tryLogsContract(() => store);
     taskGridContract(() => store);
+    latestRunsContract(() => store);
     concurrencyContract(
       () => store,
       () => fixture.connect,
