@@ -31,6 +31,59 @@ describe('dag CLI conventions: --version, a closed pipe, dag init (e2e)', () => 
     expect(r.stderr).to.equal('');
   });
 
+  for (const [args, message] of [
+    [
+      ['run', 'quick', '--date', '2025-01-01', '--forse'],
+      'dag: Unknown argument: forse (--forse: did you mean --force?); see dag run --help',
+    ],
+    [
+      ['backfill', 'quick', '--start', '2025-01-01', '--end', '2025-01-02', '--dry-rn'],
+      'dag: Unknown argument: dry-rn (--dry-rn: did you mean --dry-run?); see dag backfill --help',
+    ],
+    [
+      ['run', 'quick', '--dat', '2025-01-01'],
+      'dag: Missing required argument: date (--dat was given: did you mean --date?); see dag run --help',
+    ],
+    [
+      ['backfill', 'quick', '--start', '2025-01-01', '--end', '2025-01-02', '--max-active-runs', 'abc'],
+      "dag: --max-active-runs needs a number, got 'abc'",
+    ],
+    [['runs', 'quick', '--limit=ten'], "dag: --limit needs a number, got 'ten'"],
+  ] as const) {
+    it(`dag ${args.join(' ')}: exit 2 and a line that names the fix`, async () => {
+      const r = await sb.dag(...args);
+      expect(r.code).to.equal(2);
+      expect(r.stderr.trim()).to.equal(message);
+    });
+  }
+
+  it('--profile names a profile (--env still works) and FORCE_COLOR colours output that is not a terminal', async () => {
+    for (const flag of ['--profile', '--env']) {
+      const r = await sb.dag('list', flag, 'nope');
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.match(/^dag: unknown profile 'nope' \(no config\/nope\.json\)/);
+    }
+    expect((await sb.dag('run', 'quick', '--date', '2025-01-01')).code).to.equal(0);
+    const saved = sb.env;
+    const plain = await sb.dag('status', 'quick', '--date', '2025-01-01');
+    sb.env = () => ({ ...saved.call(sb), FORCE_COLOR: '1' });
+    const coloured = await sb.dag('status', 'quick', '--date', '2025-01-01');
+    sb.env = () => ({ ...saved.call(sb), FORCE_COLOR: '1', NO_COLOR: '1' });
+    const noColor = await sb.dag('status', 'quick', '--date', '2025-01-01');
+    sb.env = saved;
+    expect(plain.stderr + plain.stdout).to.not.include('\u001b[');
+    expect(coloured.stderr + coloured.stdout).to.include('\u001b[');
+    expect(noColor.stderr + noColor.stdout).to.not.include('\u001b[');
+  });
+
+  it('dag completion prints a shell completion script that completes command names', async () => {
+    const script = await sb.dag('completion');
+    expect(script.code).to.equal(0);
+    expect(script.stdout).to.include('dag --get-yargs-completions');
+    const words = await sb.dag('--get-yargs-completions', 'dag', '');
+    expect(words.stdout.split('\n')).to.include.members(['run', 'backfill', 'pools', 'init', 'check']);
+  });
+
   it('dag init scaffolds a project and never overwrites: a second run skips every file', async () => {
     const dir = path.join(sb.root, 'proj');
     const first = await sb.dag('init', dir, '--json');

@@ -10,6 +10,13 @@ export interface Io {
 }
 
 /** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
+/**
+ * Colours on a terminal; `NO_COLOR` (any value) turns them off, `FORCE_COLOR` (but `0` or `false`) turns
+ * them on also in a pipe or a file. NO_COLOR wins when both are set.
+ */
 export function colorEnabled(io: Io, stream: NodeJS.WriteStream): boolean {
-  return stream.isTTY === true && !io.env.NO_COLOR;
+  if (io.env.NO_COLOR) return false;
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined && force !== '' && force !== '0' && force !== 'false') return true;
+  return stream.isTTY === true;
 }

@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import { describeError, EXIT, exitCodeFor, UsageError } from './errors.js';
 import type { Io } from './io.js';
 import * as o from './options.js';
+import { hintedMessage, rawValueOf } from './parse/flag-hints.js';
 import { cliVersion } from './version.js';
 
 /** A command's implementation, imported only when that command runs. */
@@ -145,14 +146,29 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .recommendCommands()
     .fail((message, error) => {
       // yargs calls this for its own validation (message set) and for errors thrown by handlers (rethrown as is).
-      if (message) throw new UsageError(`${oneLine(message)}; see dag ${commandOf(argv)}--help`);
+      if (message) {
+        const known = knownFlags(argv);
+        throw new UsageError(
+          `${hintedMessage(oneLine(message), argv, known)}; see dag ${commandOf(argv)}--help`,
+        );
+      }
       throw error;
+    })
+    .middleware((args) => {
+      // A number option given text parses as NaN: say what was typed.
+      for (const [key, value] of Object.entries(args)) {
+        if (typeof value === 'number' && Number.isNaN(value) && key.length > 1 && !key.includes('-')) {
+          const flag = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+          throw new UsageError(`--${flag} needs a number, got '${rawValueOf(argv, flag) ?? ''}'`);
+        }
+      }
     })
     .exitProcess(false)
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .help()
     .alias('help', 'h')
-    .version('version', 'Show the version of dag', cliVersion());
+    .version('version', 'Show the version of dag', cliVersion())
+    .completion('completion', 'Print a bash/zsh completion script: dag completion >> ~/.bashrc');
   for (const c of COMMANDS) {
     cli = cli.command(c.command, c.describe, c.builder, async (args) => {
       const execute = await c.load();
@@ -167,6 +183,17 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     io.stderr.write(`${describeError(error)}\n`);
     return exitCodeFor(error);
   }
+}
+
+/** Long flag names of the command named in `argv` (its own and the global ones), from its builder. */
+function knownFlags(argv: readonly string[]): string[] {
+  const name = argv.find((a) => !a.startsWith('-'));
+  const entry = COMMANDS.find((c) => c.command.split(' ')[0] === name);
+  const scratch = o.globalOptions(yargs([]));
+  const built = (entry ? entry.builder(scratch) : scratch) as unknown as {
+    getOptions(): { key: Record<string, unknown> };
+  };
+  return Object.keys(built.getOptions().key).filter((k) => k.length > 1 && !/[A-Z]/.test(k));
 }
 
 function oneLine(text: string): string {

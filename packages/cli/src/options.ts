@@ -16,7 +16,12 @@ export function globalOptions<T>(y: Argv<T>) {
       describe: 'Folder of DAG files (default: $STREAMPRO_DAGS_FOLDER or ./dags)',
       global: true,
     },
-    env: { type: 'string', describe: 'Load the profile config/<name>.json', global: true },
+    profile: {
+      type: 'string',
+      alias: 'env',
+      describe: 'Load the profile config/<name>.json (--env is the older name)',
+      global: true,
+    },
   });
 }
 

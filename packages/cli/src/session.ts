@@ -49,7 +49,7 @@ export interface Session {
 
 export async function openSession(args: GlobalArgs, io: Io): Promise<Session> {
   const locations = resolveLocations(io.env, io.cwd, args.dagsFolder);
-  const profile = args.env === undefined ? undefined : loadProfile(args.env, io.cwd);
+  const profile = args.profile === undefined ? undefined : loadProfile(args.profile, io.cwd);
   // DAG files read their configuration from the environment when they are imported, so apply it first.
   Object.assign(io.env, profileEnv(locations.home, profile, io.env));
   assertDagsFolder(

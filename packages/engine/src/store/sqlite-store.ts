@@ -235,6 +235,16 @@ export class SqliteRunStore implements RunStore {
   /** Opens (creating if needed) the state database and migrates it. */
   static async open(file: string): Promise<SqliteRunStore> {
     fs.mkdirSync(path.dirname(file), { recursive: true });
+    // SQLite would take an empty file for a new database; a state file of 0 bytes was cut (a full disk, a
+    // failed copy), and starting afresh there would forget every run without a word. (A file another process
+    // is creating this instant is empty too, for milliseconds: only an empty file older than that counts.)
+    const existing = fs.statSync(file, { throwIfNoEntry: false });
+    if (existing?.size === 0 && Date.now() - existing.mtimeMs > EMPTY_FILE_GRACE_MS) {
+      throw new StateStoreError(
+        `state database ${file} is corrupt or not a StreamPro database (it is empty: 0 bytes); move it aside to start fresh`,
+        'corrupt',
+      );
+    }
     let db: Db | undefined;
     try {
       db = new Database(file, { timeout: 5000 });
@@ -599,6 +609,9 @@ function isSqliteError(error: unknown): boolean {
   const code: unknown = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
   return typeof code === 'string' && code.startsWith('SQLITE_');
 }
+
+/** How old an empty state file must be to be taken for a cut one rather than one being created. */
+const EMPTY_FILE_GRACE_MS = 10_000;
 
 /**
  * Switches the file to WAL. SQLite answers SQLITE_BUSY at once, without the busy timeout, while another

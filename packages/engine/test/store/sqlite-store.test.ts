@@ -112,6 +112,20 @@ describe('SqliteRunStore', () => {
     expect(error.message).to.match(/\(file is not a database\); move it aside to start fresh$/);
   });
 
+  it('refuses an empty (0-byte) state file as corrupt instead of starting a new database in it', async () => {
+    await writeFile(file, '');
+    // Older than a file another process is creating this instant.
+    const past = new Date(Date.now() - 60_000);
+    (await import('node:fs')).utimesSync(file, past, past);
+    const error = await rejection(SqliteRunStore.open(file));
+    expect(error).to.be.instanceOf(StateStoreError);
+    expect(error).to.have.property('reason', 'corrupt');
+    expect(error.message).to.equal(
+      `state database ${file} is corrupt or not a StreamPro database (it is empty: 0 bytes); move it aside to start fresh`,
+    );
+    expect((await import('node:fs')).statSync(file).size).to.equal(0);
+  });
+
   it('refuses a database from a newer StreamPro with StateStoreError "newer_schema"', async () => {
     const db = new Database(file);
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
