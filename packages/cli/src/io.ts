@@ -20,3 +20,8 @@ export function colorEnabled(io: Io, stream: NodeJS.WriteStream): boolean {
   if (force !== undefined && force !== '' && force !== '0' && force !== 'false') return true;
   return stream.isTTY === true;
 }
+
+/** The columns of the terminal stdout is, or undefined for a pipe or a file (tables are not narrowed). */
+export function terminalWidth(io: Io): number | undefined {
+  return io.stdout.isTTY ? io.stdout.columns : undefined;
+}

@@ -1,7 +1,7 @@
 import type { RunResult, RunSummary } from '@streampro/engine';
 import { executorKind } from '../config/executor.js';
 import { EXIT } from '../errors.js';
-import { colorEnabled, type Io } from '../io.js';
+import { colorEnabled, type Io, terminalWidth } from '../io.js';
 import type { RunArgs } from '../options.js';
 import { eprintln, printJson, println } from '../output.js';
 import { checkScheduledDate, parseDateFlag } from '../parse/dates.js';
@@ -78,7 +78,7 @@ function printRuns(
   for (const run of runs) {
     if (run.alreadyDone)
       eprintln(io, `${run.dagId} ${args.date} already succeeded; pass --force to run it again`);
-    println(io, renderRunSummary(run, out, io.cwd));
+    println(io, renderRunSummary(run, out, io.cwd, terminalWidth(io)));
     if (run.state === 'success') for (const text of outputSummaries(run)) println(io, `\n${text}`);
   }
 }

@@ -1,5 +1,5 @@
 import { EXIT } from '../errors.js';
-import { colorEnabled, type Io } from '../io.js';
+import { colorEnabled, type Io, terminalWidth } from '../io.js';
 import type { StatusArgs } from '../options.js';
 import { printJson, println } from '../output.js';
 import { checkScheduledDate, parseDateFlag } from '../parse/dates.js';
@@ -26,7 +26,7 @@ export async function execute(args: StatusArgs, io: Io): Promise<number> {
       return EXIT.failed;
     }
     if (args.json) printJson(io, runJson(run));
-    else println(io, renderRunSummary(run, palette(colorEnabled(io, io.stdout)), io.cwd));
+    else println(io, renderRunSummary(run, palette(colorEnabled(io, io.stdout)), io.cwd, terminalWidth(io)));
     return EXIT.ok;
   });
 }

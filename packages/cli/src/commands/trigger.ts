@@ -1,5 +1,5 @@
 import { EXIT } from '../errors.js';
-import { colorEnabled, type Io } from '../io.js';
+import { colorEnabled, type Io, terminalWidth } from '../io.js';
 import type { TriggerArgs } from '../options.js';
 import { eprintln, printJson, println } from '../output.js';
 import { checkScheduledDate, parseDateFlag } from '../parse/dates.js';
@@ -43,7 +43,7 @@ export async function execute(args: TriggerArgs, io: Io): Promise<number> {
     // Ctrl-C stops following; the run stays with the scheduler.
     if (!done) return EXIT.interrupted;
     if (args.json) printJson(io, runJson(done));
-    else println(io, renderRunSummary(done, palette(colorEnabled(io, io.stdout)), io.cwd));
+    else println(io, renderRunSummary(done, palette(colorEnabled(io, io.stdout)), io.cwd, terminalWidth(io)));
     return done.state === 'success' ? EXIT.ok : EXIT.failed;
   });
 }

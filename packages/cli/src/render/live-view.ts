@@ -1,4 +1,5 @@
 import type { EngineEvent } from '@streampro/engine';
+import { createLogUpdate } from 'log-update';
 import { type Palette, stateColor } from './colors.js';
 
 /** Receives engine events while runs execute and shows them. */
@@ -42,19 +43,20 @@ interface RunBoard {
 
 const ACTIVE = new Set(['running', 'queued', 'up_for_retry', 'failed']);
 
-/** A TTY: a compact block per run (counts, then active and failed tasks) redrawn in place. */
-export function ttyView(out: LiveViewTarget, p: Palette, throttleMs = 80): LiveView {
+/**
+ * A TTY: a compact block per run (counts, then active and failed tasks) redrawn in place by log-update,
+ * which wraps lines to the terminal's width and erases the rows they took, so a narrow terminal shows one
+ * frame, not a stack of them.
+ */
+export function ttyView(out: NodeJS.WriteStream, p: Palette, throttleMs = 80): LiveView {
   const boards = new Map<string, RunBoard>();
-  let drawnLines = 0;
+  const update = createLogUpdate(out, { showCursor: true });
   let timer: NodeJS.Timeout | undefined;
   const draw = (): void => {
     timer = undefined;
     const lines: string[] = [];
     for (const b of boards.values()) lines.push(...boardLines(b, p));
-    // Move up over the previous frame and clear to the end of the screen before drawing the new one.
-    const erase = drawnLines > 0 ? `\x1b[${drawnLines}F\x1b[J` : '';
-    out.write(`${erase}${lines.join('\n')}\n`);
-    drawnLines = lines.length;
+    update(lines.join('\n'));
   };
   return {
     onEvent(e) {
@@ -76,6 +78,8 @@ export function ttyView(out: LiveViewTarget, p: Palette, throttleMs = 80): LiveV
     stop() {
       if (timer) clearTimeout(timer);
       if (boards.size > 0) draw();
+      // The last frame stays on screen; what is printed next goes below it.
+      update.done();
     },
   };
 }
