@@ -279,6 +279,45 @@ describe('dag CLI: running DAGs (e2e)', function () {
     expect((await sb.dag('clear', 'slow', '--date', DATE, '--yes')).code).to.equal(0);
   });
 
+  it('a backfill stopped with SIGINT names the date it interrupted and those it never started', async () => {
+    const child = sb.start(
+      'backfill',
+      'slow',
+      '--start',
+      '2025-09-01',
+      '--end',
+      '2025-09-04',
+      '--max-active-runs',
+      '1',
+      '--json',
+    );
+    const done = collect(child);
+    await waitForStderr(child, '4 to run');
+    for (;;) {
+      const tries = await withEngine(sb.home, (e) => e.tries(slow.id, 'backfill__2025-09-01', 'wait'));
+      if (tries[0]?.state === 'running') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    child.kill('SIGINT');
+    const r = await done;
+    expect(r.code, r.stderr).to.equal(130);
+    const result = json<{
+      results: { logicalDate: string; state: string; runId: string | null }[];
+      failed: number;
+      interrupted: number;
+      notStarted: number;
+    }>(r);
+    expect(result.results.map((x) => [x.logicalDate, x.state])).to.deep.equal([
+      ['2025-09-01', 'interrupted'],
+      ['2025-09-02', 'not_started'],
+      ['2025-09-03', 'not_started'],
+      ['2025-09-04', 'not_started'],
+    ]);
+    expect([result.failed, result.interrupted, result.notStarted]).to.deep.equal([0, 1, 3]);
+    expect(result.results[0]?.runId).to.equal('backfill__2025-09-01');
+    expect(result.results[1]?.runId).to.equal(null);
+  });
+
   it('`dag logs --follow` tails a running try until it ends', async () => {
     const child = sb.start('run', 'slow', '--date', DATE);
     const run = collect(child);

@@ -47,7 +47,7 @@ export async function execute(args: BackfillArgs, io: Io): Promise<number> {
     const toRun = plan.entries.filter((e) => e.action !== 'skip').length;
     const total = plan.entries.length;
     const p = palette(colorEnabled(io, io.stderr));
-    const progress = io.stderr.isTTY ? progressBar(total, io.stderr) : progressLines(total, io.stderr, p);
+    const progress = io.stderr.isTTY ? progressBar(toRun, io.stderr) : progressLines(total, io.stderr, p);
     if (!io.stderr.isTTY) io.stderr.write(`backfill ${dag.id}: ${total} dates, ${toRun} to run\n`);
     const result = await engine
       .backfill(dag, {
@@ -62,7 +62,14 @@ export async function execute(args: BackfillArgs, io: Io): Promise<number> {
       printJson(io, { ...result, results });
     } else {
       println(io, renderResults(result.results, palette(colorEnabled(io, io.stdout))));
-      println(io, `${result.succeeded} succeeded, ${result.failed} failed, ${result.skipped} skipped`);
+      const stopped = [
+        ...(result.interrupted > 0 ? [`${result.interrupted} interrupted (resumable)`] : []),
+        ...(result.notStarted > 0 ? [`${result.notStarted} not started`] : []),
+      ];
+      println(
+        io,
+        `${result.succeeded} succeeded, ${result.failed} failed, ${result.skipped} skipped${stopped.map((t) => `, ${t}`).join('')}`,
+      );
     }
     if (io.signal.aborted) return EXIT.interrupted;
     return result.failed > 0 ? EXIT.failed : EXIT.ok;

@@ -8,10 +8,15 @@ export interface BackfillProgress {
   stop(): void;
 }
 
-export function progressBar(total: number, stream: NodeJS.WriteStream): BackfillProgress {
+/**
+ * `toRun`: the dates that execute (not those the plan skips): the bar and its ETA count only those, so a
+ * skipped date does not look like finished work.
+ */
+export function progressBar(toRun: number, stream: NodeJS.WriteStream): BackfillProgress {
   const bar = new cliProgress.SingleBar(
     {
-      format: 'backfill [{bar}] {value}/{total} runs | {failures} failed | ETA {eta_formatted}',
+      format:
+        'backfill [{bar}] {value}/{total} runs | {failures} failed | {skipped} skipped | ETA {eta_formatted}',
       stream,
       hideCursor: true,
       clearOnComplete: false,
@@ -19,11 +24,18 @@ export function progressBar(total: number, stream: NodeJS.WriteStream): Backfill
     cliProgress.Presets.shades_classic,
   );
   let failures = 0;
-  bar.start(total, 0, { failures });
+  let skipped = 0;
+  bar.start(toRun, 0, { failures, skipped });
   return {
     onRunDone(result) {
+      if (result.action === 'skip') {
+        skipped++;
+        bar.update({ failures, skipped });
+        return;
+      }
       if (result.state === 'failed' || result.state === 'interrupted') failures++;
-      bar.increment(1, { failures });
+      if (result.state === 'not_started') return;
+      bar.increment(1, { failures, skipped });
     },
     stop: () => bar.stop(),
   };

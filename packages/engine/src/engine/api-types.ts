@@ -145,7 +145,11 @@ export interface BackfillPlan {
 export interface BackfillDateResult {
   readonly logicalDate: string;
   readonly action: BackfillAction;
-  readonly state: RunState | 'skipped' | 'interrupted';
+  /**
+   * The run's state; `skipped` (nothing to do, or another process owns the date), `interrupted` (its run
+   * started and was stopped: resumable), `not_started` (the backfill was stopped before this date began).
+   */
+  readonly state: RunState | 'skipped' | 'interrupted' | 'not_started';
   readonly runId: string | null;
   readonly durationMs: number;
   readonly error: string | null;
@@ -157,6 +161,10 @@ export interface BackfillResult {
   readonly succeeded: number;
   readonly failed: number;
   readonly skipped: number;
+  /** Dates whose run started and was stopped (resumable). */
+  readonly interrupted: number;
+  /** Dates the backfill never began, because it was stopped first. */
+  readonly notStarted: number;
 }
 
 export interface ClearOptions {

@@ -8,6 +8,7 @@ import type {
   BackfillOptions,
   BackfillPlan,
   BackfillPlanEntry,
+  BackfillResult,
   Reprocess,
   RunOptions,
   RunResult,
@@ -122,13 +123,7 @@ export async function executeBackfill(
   dag: Dag,
   options: BackfillOptions,
   now: () => number,
-): Promise<{
-  dagId: string;
-  results: BackfillDateResult[];
-  succeeded: number;
-  failed: number;
-  skipped: number;
-}> {
+): Promise<BackfillResult & { results: BackfillDateResult[] }> {
   const plan = await engine.planBackfill(dag, options);
   const limit = options.maxActiveRuns ?? dag.maxActiveRuns;
   if (!Number.isInteger(limit) || limit < 1) {
@@ -164,7 +159,7 @@ export async function executeBackfill(
         continue;
       }
       if (options.signal?.aborted) {
-        done({ state: 'interrupted', runId: null, error: 'backfill interrupted before this date started' });
+        done({ state: 'not_started', runId: null, error: 'backfill interrupted before this date started' });
         continue;
       }
       try {
@@ -203,7 +198,9 @@ export async function executeBackfill(
     dagId: dag.id,
     results,
     succeeded: results.filter((r) => r.state === 'success').length,
-    failed: results.filter((r) => r.state === 'failed' || r.state === 'interrupted').length,
+    failed: results.filter((r) => r.state === 'failed').length,
     skipped: results.filter((r) => r.state === 'skipped').length,
+    interrupted: results.filter((r) => r.state === 'interrupted').length,
+    notStarted: results.filter((r) => r.state === 'not_started').length,
   };
 }
