@@ -76,6 +76,38 @@ describe('dag CLI conventions: --version, a closed pipe, dag init (e2e)', () => 
     expect(noColor.stderr + noColor.stdout).to.not.include('\u001b[');
   });
 
+  it('--quiet leaves out the live view, --verbose says where things are, STREAMPRO_LOG_LEVEL filters try logs', async () => {
+    const quiet = await sb.dag('run', 'quick', '--date', '2025-01-01', '--quiet');
+    expect(quiet.code, quiet.stderr).to.equal(0);
+    expect(quiet.stderr).to.equal('');
+    expect(quiet.stdout).to.include('quick 2025-01-01 (manual__2025-01-01): success');
+    const verbose = await sb.dag('status', 'quick', '--date', '2025-01-01', '--verbose');
+    expect(verbose.stderr).to.match(/^dag: \d+ DAG\(s\) from \d+ file\(s\) in .+, 1 broken$/m);
+    expect(verbose.stderr).to.include(
+      `dag: state in ${path.join(sb.home, 'state.db')}; tries run in local worker processes`,
+    );
+    const saved = sb.env;
+    sb.env = () => ({ ...saved.call(sb), STREAMPRO_LOG_LEVEL: 'warn' });
+    const warnOnly = await sb.dag('run', 'quick', '--date', '2025-01-02', '--quiet');
+    const bad = await sb.dag('list');
+    sb.env = () => ({ ...saved.call(sb), STREAMPRO_LOG_LEVEL: 'loud' });
+    const loud = await sb.dag('list');
+    sb.env = saved;
+    expect(warnOnly.code, warnOnly.stderr).to.equal(0);
+    expect(bad.code).to.equal(0);
+    const log = (date: string) =>
+      fs.readFileSync(
+        path.join(sb.home, `logs/dag_id=quick/run_id=manual__${date}/task_id=extract/attempt=1.log`),
+        'utf8',
+      );
+    expect(log('2025-01-01')).to.include('"message":"extracting"');
+    expect(log('2025-01-02')).to.not.include('"message":"extracting"');
+    expect(loud.code).to.equal(2);
+    expect(loud.stderr.trim()).to.equal(
+      'dag: STREAMPRO_LOG_LEVEL must be one of error, warn, info, debug, got "loud"',
+    );
+  });
+
   it('dag completion prints a shell completion script that completes command names', async () => {
     const script = await sb.dag('completion');
     expect(script.code).to.equal(0);

@@ -16,6 +16,17 @@ export function globalOptions<T>(y: Argv<T>) {
       describe: 'Folder of DAG files (default: $STREAMPRO_DAGS_FOLDER or ./dags)',
       global: true,
     },
+    verbose: {
+      type: 'boolean',
+      describe: 'Say more on stderr: DAG files, where the state is, how tries run',
+      global: true,
+    },
+    quiet: {
+      type: 'boolean',
+      describe: 'No live view or progress on stderr: only results and errors',
+      global: true,
+      conflicts: 'verbose',
+    },
     profile: {
       type: 'string',
       alias: 'env',

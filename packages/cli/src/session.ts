@@ -13,7 +13,7 @@ import {
   resolveParams,
   type TaskDefinition,
 } from '@streampro/engine';
-import { executorKind, leaseTtlMs, processPool, workerTtlMs } from './config/executor.js';
+import { executorKind, leaseTtlMs, logLevel, processPool, workerTtlMs } from './config/executor.js';
 import { assertDagsFolder, type Locations, resolveLocations } from './config/home.js';
 import { loadProfile, profileEnv } from './config/profile.js';
 import { stateLocation } from './config/state.js';
@@ -57,6 +57,11 @@ export async function openSession(args: GlobalArgs, io: Io): Promise<Session> {
     (p) => fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() === true,
   );
   let loaded = await loadDags(locations.dagsFolder);
+  if (args.verbose) {
+    io.stderr.write(
+      `dag: ${loaded.dags.size} DAG(s) from ${loaded.files.size > 0 ? new Set(loaded.files.values()).size : 0} file(s) in ${locations.dagsFolder}${loaded.broken.length > 0 ? `, ${loaded.broken.length} broken` : ''}\n`,
+    );
+  }
   const state = stateLocation(locations.home, profile, io.env);
   let engine: Engine | undefined;
   return {
@@ -85,6 +90,7 @@ export async function openSession(args: GlobalArgs, io: Io): Promise<Session> {
       const configured = executorKind(io.env);
       const kind = options.local && configured === 'workers' ? 'processes' : configured;
       const ttl = leaseTtlMs(io.env);
+      const level = logLevel(io.env);
       if (kind === 'workers' && !state.server) throw workersNeedPostgres();
       // SQLite in the home, or the database STREAMPRO_DATABASE_URL / the profile names: nothing past this
       // line knows which, but for the workers' queue, which lives on PostgreSQL.
@@ -99,8 +105,20 @@ export async function openSession(args: GlobalArgs, io: Io): Promise<Session> {
         secrets: [...connectionSecrets(io.env), ...(state.secret ? [state.secret] : [])],
         ...executor,
         leaseTtlMs: ttl,
+        logLevel: level,
         dagFile: (id) => loaded.files.get(id),
       });
+      if (args.verbose) {
+        const where = store instanceof PostgresRunStore ? store.location : state.location;
+        const how = {
+          processes: 'local worker processes',
+          'in-process': 'this process',
+          workers: 'dag worker processes',
+        }[kind];
+        io.stderr.write(
+          `dag: state in ${where}; tries run in ${how}; try logs at level ${level} and above\n`,
+        );
+      }
       return engine;
     },
     async close() {

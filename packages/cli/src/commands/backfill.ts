@@ -6,7 +6,7 @@ import { printJson, println } from '../output.js';
 import { dateLabel, parseDateRange } from '../parse/dates.js';
 import { parseParamFlags, positiveInt } from '../parse/params.js';
 import { palette, stateColor } from '../render/colors.js';
-import { progressBar, progressLines } from '../render/progress.js';
+import { progressBar, progressLines, quietProgress } from '../render/progress.js';
 import { formatDuration, renderTable } from '../render/table.js';
 import { withSession } from '../session.js';
 import { isAction, manage, queue } from './backfill-records.js';
@@ -47,8 +47,13 @@ export async function execute(args: BackfillArgs, io: Io): Promise<number> {
     const toRun = plan.entries.filter((e) => e.action !== 'skip').length;
     const total = plan.entries.length;
     const p = palette(colorEnabled(io, io.stderr));
-    const progress = io.stderr.isTTY ? progressBar(toRun, io.stderr) : progressLines(total, io.stderr, p);
-    if (!io.stderr.isTTY) io.stderr.write(`backfill ${dag.id}: ${total} dates, ${toRun} to run\n`);
+    const progress = args.quiet
+      ? quietProgress
+      : io.stderr.isTTY
+        ? progressBar(toRun, io.stderr)
+        : progressLines(total, io.stderr, p);
+    if (!io.stderr.isTTY && !args.quiet)
+      io.stderr.write(`backfill ${dag.id}: ${total} dates, ${toRun} to run\n`);
     const result = await engine
       .backfill(dag, {
         ...options,

@@ -4,9 +4,9 @@ import { UsageError } from '../errors.js';
 import { colorEnabled, type Io } from '../io.js';
 import type { RunArgs } from '../options.js';
 import { eprintln } from '../output.js';
+import { liveViewFor } from '../render/choose-view.js';
 import { palette } from '../render/colors.js';
 import { followRun } from '../render/follow-run.js';
-import { lineView, ttyView } from '../render/live-view.js';
 import type { Session } from '../session.js';
 
 /** A scheduler whose heartbeat is older than this is not counted as running. */
@@ -60,7 +60,7 @@ export async function runOnCluster(
     eprintln(io, `${dag.id} ${existing.runId} is ${existing.state} on the cluster; following it`);
   }
   const p = palette(colorEnabled(io, io.stderr));
-  const view = io.stderr.isTTY ? ttyView(io.stderr, p) : lineView(io.stderr, p);
+  const view = liveViewFor(io, p, args.quiet);
   try {
     const done = await followRun(engine, dag, logicalDate, view, io.signal);
     if (!done) return { runs: [], interrupted: true };

@@ -6,8 +6,8 @@ import type { RunArgs } from '../options.js';
 import { eprintln, printJson, println } from '../output.js';
 import { checkScheduledDate, parseDateFlag } from '../parse/dates.js';
 import { parseParamFlags } from '../parse/params.js';
+import { liveViewFor } from '../render/choose-view.js';
 import { palette } from '../render/colors.js';
-import { lineView, ttyView } from '../render/live-view.js';
 import { runJson } from '../render/run-json.js';
 import { outputSummaries, renderRunSummary } from '../render/run-summary.js';
 import { withSession } from '../session.js';
@@ -42,7 +42,7 @@ export async function execute(args: RunArgs, io: Io): Promise<number> {
     const engine = await s.engine({ local: args.local });
     const p = palette(colorEnabled(io, io.stderr));
     // Progress goes to stderr so `--json` keeps stdout to one JSON document.
-    const view = io.stderr.isTTY ? ttyView(io.stderr, p) : lineView(io.stderr, p);
+    const view = liveViewFor(io, p, args.quiet);
     let result: RunResult;
     try {
       result = await engine.run(dag, {

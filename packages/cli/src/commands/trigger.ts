@@ -4,9 +4,9 @@ import type { TriggerArgs } from '../options.js';
 import { eprintln, printJson, println } from '../output.js';
 import { checkScheduledDate, parseDateFlag } from '../parse/dates.js';
 import { parseParamFlags } from '../parse/params.js';
+import { liveViewFor } from '../render/choose-view.js';
 import { palette } from '../render/colors.js';
 import { followRun } from '../render/follow-run.js';
-import { lineView, ttyView } from '../render/live-view.js';
 import { runJson } from '../render/run-json.js';
 import { renderRunSummary } from '../render/run-summary.js';
 import { withSession } from '../session.js';
@@ -38,7 +38,7 @@ export async function execute(args: TriggerArgs, io: Io): Promise<number> {
     if (paused) eprintln(io, `${dag.id} is paused: the run waits until dag unpause ${dag.id}`);
     if (!args.wait) return EXIT.ok;
     const p = palette(colorEnabled(io, io.stderr));
-    const view = io.stderr.isTTY ? ttyView(io.stderr, p) : lineView(io.stderr, p);
+    const view = liveViewFor(io, p, args.quiet);
     const done = await followRun(engine, dag, run.logicalDate, view, io.signal).finally(() => view.stop());
     // Ctrl-C stops following; the run stays with the scheduler.
     if (!done) return EXIT.interrupted;

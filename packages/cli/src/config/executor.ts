@@ -18,6 +18,24 @@ export function executorKind(env: NodeJS.ProcessEnv): 'processes' | 'in-process'
   );
 }
 
+const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+
+/**
+ * The least severe level tries' loggers write: `STREAMPRO_LOG_LEVEL` (error, warn, info or debug; default
+ * debug, everything). What a task prints on stdout or stderr is always kept.
+ */
+export function logLevel(env: NodeJS.ProcessEnv): (typeof LOG_LEVELS)[number] {
+  const value = env.STREAMPRO_LOG_LEVEL;
+  if (value === undefined || value === '') return 'debug';
+  const level = LOG_LEVELS.find((l) => l === value.toLowerCase());
+  if (!level) {
+    throw new UsageError(
+      `STREAMPRO_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return level;
+}
+
 /** How long a silent `dag worker` keeps its tries: `STREAMPRO_WORKER_TTL_MS`, default 10 s. */
 export function workerTtlMs(env: NodeJS.ProcessEnv): number {
   const ttl = positiveInt(env, 'STREAMPRO_WORKER_TTL_MS') ?? 10_000;
@@ -52,6 +70,7 @@ export function processPool(env: NodeJS.ProcessEnv): Executor {
     ...(size === undefined ? {} : { size }),
     ...(graceMs === undefined ? {} : { graceMs }),
     ownerSilenceMs: Math.floor(leaseTtlMs(env) / 2),
+    logLevel: logLevel(env),
     execArgv: TYPESCRIPT_LOADER,
     env,
   });

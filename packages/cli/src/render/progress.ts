@@ -8,10 +8,14 @@ export interface BackfillProgress {
   stop(): void;
 }
 
+/** `--quiet`: no progress at all. */
+export const quietProgress: BackfillProgress = { onRunDone() {}, stop() {} };
+
 /**
  * `toRun`: the dates that execute (not those the plan skips): the bar and its ETA count only those, so a
  * skipped date does not look like finished work.
  */
+
 export function progressBar(toRun: number, stream: NodeJS.WriteStream): BackfillProgress {
   const bar = new cliProgress.SingleBar(
     {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Executor } from '../executor/executor.js';
 import { InProcessExecutor } from '../executor/in-process-executor.js';
+import type { LogLevel } from '../logging/logger.js';
 import { SecretMasker } from '../logging/mask.js';
 import { LogRouter } from '../logging/try-log.js';
 import type { Dag } from '../model/dag.js';
@@ -59,6 +60,8 @@ export interface EngineOptions {
   readonly executor?: Executor;
   /** The module each DAG was loaded from (by DAG id): executors that run tries in other processes import it. */
   readonly dagFile?: (dagId: string) => string | undefined;
+  /** The least severe level tries' loggers write (in this process; a pool has its own). @default 'debug' */
+  readonly logLevel?: LogLevel;
   /** Named pools and their slot counts, e.g. `{ duckdb: 1 }`. Unlisted pools are unbounded. */
   readonly pools?: Readonly<Record<string, number>>;
   /** @default 30_000 */
@@ -92,7 +95,7 @@ export class Engine {
   ) {
     this.logsDir = path.join(home, 'logs');
     this.#clock = options.clock ?? systemClock;
-    this.#logs = new LogRouter(this.logsDir);
+    this.#logs = new LogRouter(this.logsDir, options.logLevel);
     this.#executor =
       options.executor ??
       new InProcessExecutor({ clock: this.#clock, logs: this.#logs, resolveDag: (id) => this.#dags.get(id) });

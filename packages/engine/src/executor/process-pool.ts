@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { appendLogLine } from '../logging/append-line.js';
-import type { TaskInstanceKey } from '../logging/logger.js';
+import type { LogLevel, TaskInstanceKey } from '../logging/logger.js';
 import { SecretMasker } from '../logging/mask.js';
 import { TaskInterruptedError, TaskTimeoutError, WorkerCrashedError } from '../model/errors.js';
 import type { CancelOptions, Executor, ExecutorListener, TryOutcome } from './executor.js';
@@ -24,6 +24,8 @@ export interface ProcessPoolOptions {
    * @default 15000
    */
   readonly ownerSilenceMs?: number;
+  /** The least severe level tries' loggers write. @default 'debug' */
+  readonly logLevel?: LogLevel;
   /** Environment of the workers. @default this process's */
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -60,6 +62,7 @@ export class ProcessPoolExecutor implements Executor {
   readonly #graceMs: number;
   readonly #execArgv: readonly string[];
   readonly #ownerSilenceMs: number;
+  readonly #logLevel: LogLevel;
   readonly #env: NodeJS.ProcessEnv;
   readonly #slots = new Set<Slot>();
   readonly #queue: { job: TryJob; listener: ExecutorListener }[] = [];
@@ -73,6 +76,7 @@ export class ProcessPoolExecutor implements Executor {
     this.#graceMs = options.graceMs ?? 5000;
     this.#execArgv = options.execArgv ?? process.execArgv.filter((a) => !a.startsWith('--inspect'));
     this.#ownerSilenceMs = options.ownerSilenceMs ?? 15_000;
+    this.#logLevel = options.logLevel ?? 'debug';
     this.#env = options.env ?? process.env;
     // Real time: the ping tells workers that this process is alive, whatever clock the scheduler uses.
     // At least four pings within the silence a worker tolerates, so one late ping never stops a body.
@@ -184,7 +188,7 @@ export class ProcessPoolExecutor implements Executor {
       process: new WorkerProcess(
         this.#execArgv,
         this.#env,
-        { ownerSilenceMs: this.#ownerSilenceMs, graceMs: this.#graceMs },
+        { ownerSilenceMs: this.#ownerSilenceMs, graceMs: this.#graceMs, logLevel: this.#logLevel },
         {
           message: (m) => this.#onMessage(slot, m),
           output: (stream, line) => this.#onOutput(slot, stream, line),

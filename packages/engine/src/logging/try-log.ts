@@ -43,13 +43,19 @@ export function tryLogPath(logsDir: string, key: TaskInstanceKey): string {
 
 /** One winston logger per engine; try loggers route their lines to their own files through it. */
 export class LogRouter {
-  readonly #logger = winston.createLogger({
-    level: 'debug',
-    format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
-    transports: [new SinkTransport()],
-  });
+  readonly #logger: winston.Logger;
 
-  constructor(readonly logsDir: string) {}
+  /** `level`: the least severe level written (`debug` writes everything). */
+  constructor(
+    readonly logsDir: string,
+    level: LogLevel = 'debug',
+  ) {
+    this.#logger = winston.createLogger({
+      level,
+      format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
+      transports: [new SinkTransport()],
+    });
+  }
 
   /** `<logs>/dag_id=<dag>/run_id=<run>/task_id=<task>/attempt=<n>.log` */
   pathOf(key: TaskInstanceKey): string {

@@ -27,7 +27,7 @@ interface Current {
 
 const settings = parseWorkerSettings(process.env);
 const placement: TryPlacement = { host: os.hostname(), pid: process.pid };
-const router = new LogRouter('');
+const router = new LogRouter('', settings.logLevel);
 let current: Current | undefined;
 let last: Current | undefined;
 let lastPing = Date.now();

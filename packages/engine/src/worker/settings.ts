@@ -1,9 +1,13 @@
+import type { LogLevel } from '../logging/logger.js';
+
 /** Settings the pool passes to each worker process through its environment. */
 export interface WorkerSettings {
   /** After this long without a ping from its owner, a worker stops the running body. */
   readonly ownerSilenceMs: number;
   /** How long a stopped body may take to settle before the worker exits anyway. */
   readonly graceMs: number;
+  /** The least severe level a try's logger writes. */
+  readonly logLevel: LogLevel;
 }
 
 export const WORKER_SETTINGS_VARIABLE = 'STREAMPRO_WORKER_SETTINGS';
@@ -15,5 +19,9 @@ export function workerSettingsEnv(settings: WorkerSettings): Record<string, stri
 export function parseWorkerSettings(env: NodeJS.ProcessEnv): WorkerSettings {
   const raw = env[WORKER_SETTINGS_VARIABLE];
   const parsed = raw ? (JSON.parse(raw) as Partial<WorkerSettings>) : {};
-  return { ownerSilenceMs: parsed.ownerSilenceMs ?? 15_000, graceMs: parsed.graceMs ?? 5_000 };
+  return {
+    ownerSilenceMs: parsed.ownerSilenceMs ?? 15_000,
+    graceMs: parsed.graceMs ?? 5_000,
+    logLevel: parsed.logLevel ?? 'debug',
+  };
 }
