@@ -131,7 +131,8 @@ describe('packaging: npm pack, install into a new project, init, check, run', fu
 
 /** This environment without the settings of the repository's own runs (a user's shell has none of them). */
 function userEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  // As the repository's .npmrc: native addons build from source, nothing is fetched beside npm packages.
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', npm_config_build_from_source: 'true' };
   for (const name of Object.keys(env)) if (name.startsWith('STREAMPRO_')) delete env[name];
   return env;
 }
