@@ -8,7 +8,11 @@ export type TriggerRule =
   | 'none_failed'
   | 'none_failed_min_one_success'
   | 'none_skipped'
-  | 'always';
+  | 'always'
+  | 'one_done'
+  | 'all_skipped'
+  | 'all_done_min_one_success'
+  | 'all_done_setup_success';
 
 export const TRIGGER_RULES = [
   'all_success',
@@ -20,6 +24,10 @@ export const TRIGGER_RULES = [
   'none_failed_min_one_success',
   'none_skipped',
   'always',
+  'one_done',
+  'all_skipped',
+  'all_done_min_one_success',
+  'all_done_setup_success',
 ] as const satisfies readonly TriggerRule[];
 
 export function isTriggerRule(value: unknown): value is TriggerRule {

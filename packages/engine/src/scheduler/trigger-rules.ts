@@ -63,6 +63,20 @@ export function decide(rule: TriggerRule, c: UpstreamCounts): TriggerDecision {
     case 'none_skipped':
       if (c.skipped > 0) return 'skip';
       return allDone ? 'run' : 'wait';
+    case 'one_done':
+      // A success or a failure of its own (not an upstream_failed) starts it; all done without one skips it.
+      if (c.success + c.failed > 0) return 'run';
+      return allDone ? 'skip' : 'wait';
+    case 'all_skipped':
+      if (c.success + failures > 0) return 'skip';
+      return allDone ? 'run' : 'wait';
+    case 'all_done_min_one_success':
+      if (!allDone) return 'wait';
+      if (c.success > 0) return 'run';
+      return c.skipped === c.total ? 'skip' : 'upstream_failed';
+    case 'all_done_setup_success':
+      // Without setup tasks among the upstream (StreamPro has none yet), Airflow's rule is all_done.
+      return allDone ? 'run' : 'wait';
     default: {
       const never: never = rule;
       throw new Error(`unknown trigger rule ${String(never)}`);

@@ -21,26 +21,31 @@ const CODE: Readonly<Record<string, TriggerDecision>> = {
 /**
  * Airflow's decisions for each mix of upstream states. Columns follow TRIGGER_RULES: all_success,
  * all_failed, all_done, one_success, one_failed, none_failed, none_failed_min_one_success, none_skipped,
- * always. R = run, S = skip, U = upstream_failed, W = wait.
+ * always, one_done, all_skipped, all_done_min_one_success, all_done_setup_success (without setup tasks, as
+ * all_done). R = run, S = skip, U = upstream_failed, W = wait.
  */
 const TABLE: readonly (readonly [string, readonly TaskState[], string])[] = [
-  ['no upstream', [], 'R R R R R R R R R'],
-  ['all success', ['success', 'success'], 'R S R R S R R R R'],
-  ['all failed', ['failed', 'failed'], 'U R R U R U U R R'],
-  ['all skipped', ['skipped', 'skipped'], 'S S R S S R S S R'],
-  ['all upstream_failed', ['upstream_failed', 'upstream_failed'], 'U R R U R U U R R'],
-  ['success + failed', ['success', 'failed'], 'U S R R R U U R R'],
-  ['success + skipped', ['success', 'skipped'], 'S S R R S R R S R'],
-  ['failed + skipped', ['failed', 'skipped'], 'U S R U R U U S R'],
-  ['success + upstream_failed', ['success', 'upstream_failed'], 'U S R R R U U R R'],
-  ['skipped + upstream_failed', ['skipped', 'upstream_failed'], 'U S R U R U U S R'],
-  ['success + running', ['success', 'running'], 'W S W R W W W W R'],
-  ['failed + running', ['failed', 'running'], 'U W W W R U U W R'],
-  ['skipped + running', ['skipped', 'running'], 'S S W W W W W S R'],
-  ['upstream_failed + queued', ['upstream_failed', 'queued'], 'U W W W R U U W R'],
-  ['success + not started', ['success', 'none'], 'W S W R W W W W R'],
-  ['failed + up_for_retry', ['failed', 'up_for_retry'], 'U W W W R U U W R'],
-  ['all still in progress', ['running', 'queued', 'scheduled', 'up_for_retry', 'none'], 'W W W W W W W W R'],
+  ['no upstream', [], 'R R R R R R R R R R R R R'],
+  ['all success', ['success', 'success'], 'R S R R S R R R R R S R R'],
+  ['all failed', ['failed', 'failed'], 'U R R U R U U R R R S U R'],
+  ['all skipped', ['skipped', 'skipped'], 'S S R S S R S S R S R S R'],
+  ['all upstream_failed', ['upstream_failed', 'upstream_failed'], 'U R R U R U U R R S S U R'],
+  ['success + failed', ['success', 'failed'], 'U S R R R U U R R R S R R'],
+  ['success + skipped', ['success', 'skipped'], 'S S R R S R R S R R S R R'],
+  ['failed + skipped', ['failed', 'skipped'], 'U S R U R U U S R R S U R'],
+  ['success + upstream_failed', ['success', 'upstream_failed'], 'U S R R R U U R R R S R R'],
+  ['skipped + upstream_failed', ['skipped', 'upstream_failed'], 'U S R U R U U S R S S U R'],
+  ['success + running', ['success', 'running'], 'W S W R W W W W R R S W W'],
+  ['failed + running', ['failed', 'running'], 'U W W W R U U W R R S W W'],
+  ['skipped + running', ['skipped', 'running'], 'S S W W W W W S R W W W W'],
+  ['upstream_failed + queued', ['upstream_failed', 'queued'], 'U W W W R U U W R W S W W'],
+  ['success + not started', ['success', 'none'], 'W S W R W W W W R R S W W'],
+  ['failed + up_for_retry', ['failed', 'up_for_retry'], 'U W W W R U U W R R S W W'],
+  [
+    'all still in progress',
+    ['running', 'queued', 'scheduled', 'up_for_retry', 'none'],
+    'W W W W W W W W R W W W W',
+  ],
 ];
 
 describe('trigger rules', () => {
