@@ -511,7 +511,10 @@ export class RunExecution {
     this.#detachSignal();
     // An interrupted run stays resumable: the next `dag run` or the same backfill continues it.
     const state = runOutcome(
-      this.#order.map((slot) => slot.ti.state),
+      this.#order.map((slot) => ({
+        state: slot.ti.state,
+        leaf: this.dag.graph.downstreamOf(slot.def.id).length === 0,
+      })),
       this.#stopping !== null,
     );
     const finish = this.#finish;

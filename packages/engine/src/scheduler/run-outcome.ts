@@ -1,15 +1,30 @@
 import { isFailedState, isFinal, type RunState, type TaskState } from '../model/states.js';
 
+/** A task's state, and whether it is a leaf of its DAG (no downstream task). */
+export interface OutcomeTask {
+  readonly state: TaskState;
+  readonly leaf: boolean;
+}
+
 /**
- * The state a run ends an execution in, from its task states: failed when a task failed or is
- * upstream_failed, success when every task is final, else queued (resumable: some tasks are left, or the
- * execution was interrupted).
+ * The state a run ends an execution in, as Airflow decides a DAG run's from its leaf tasks: once every task
+ * is final, failed when a leaf failed or is upstream_failed, else success (an upstream failure a leaf
+ * tolerated, e.g. a cleanup task with trigger rule `all_done`, does not fail the run). With tasks left
+ * (a partial run, or nothing more can start) it is failed when any task failed, else queued (resumable);
+ * an interrupted execution is queued.
  */
-export function runOutcome(states: Iterable<TaskState>, interrupted: boolean): RunState {
-  let state: RunState = 'success';
-  for (const s of states) {
-    if (isFailedState(s)) return interrupted ? 'queued' : 'failed';
-    if (!isFinal(s)) state = 'queued';
+export function runOutcome(tasks: Iterable<OutcomeTask>, interrupted: boolean): RunState {
+  if (interrupted) return 'queued';
+  let unfinished = false;
+  let failed = false;
+  let leafFailed = false;
+  for (const t of tasks) {
+    if (isFailedState(t.state)) {
+      failed = true;
+      if (t.leaf) leafFailed = true;
+    }
+    if (!isFinal(t.state)) unfinished = true;
   }
-  return interrupted ? 'queued' : state;
+  if (unfinished) return failed ? 'failed' : 'queued';
+  return leafFailed ? 'failed' : 'success';
 }

@@ -91,7 +91,8 @@ describe('retry policy', () => {
         'unknown trigger rule',
         { triggerRule: 'sometimes' },
         'triggerRule must be one of all_success, all_failed, all_done, one_success, one_failed, none_failed, ' +
-          'none_failed_min_one_success, none_skipped, always, got "sometimes"',
+          'none_failed_min_one_success, none_skipped, always, one_done, all_skipped, all_done_min_one_success, ' +
+          'all_done_setup_success, got "sometimes"',
       ],
       ['fractional priorityWeight', { priorityWeight: 1.5 }, 'priorityWeight must be an integer, got 1.5'],
     ];

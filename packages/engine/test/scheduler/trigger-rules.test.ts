@@ -117,7 +117,7 @@ describe('trigger rules', () => {
       expect(ran.sort()).to.deep.equal(['gate', 'join', 'other']);
     });
 
-    it('runs all_done and one_failed cleanup tasks after a failure, and fails the run', async () => {
+    it('runs all_done and one_failed cleanup tasks after a failure; the run succeeds, as its leaves did (Airflow)', async () => {
       const ran: string[] = [];
       const dag = defineDag({ id: 'cleanup', startDate: '2025-01-01' });
       const work = dag.task({
@@ -143,7 +143,8 @@ describe('trigger rules', () => {
 
       const result = await engine.run(dag, { logicalDate: '2025-01-01' });
 
-      expect(result.state).to.equal('failed');
+      // The leaves are drop_temp and alert: both succeeded, so the run did (work's failure is on record).
+      expect(result.state).to.equal('success');
       expect(Object.fromEntries(result.tasks.map((t) => [t.taskId, t.state]))).to.deep.equal({
         work: 'failed',
         publish: 'upstream_failed',
