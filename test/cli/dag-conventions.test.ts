@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { collect, REPO, Sandbox } from './helpers.js';
+import { collect, REPO, Sandbox, withEngine } from './helpers.js';
 
 const VERSION = (
   JSON.parse(fs.readFileSync(path.join(REPO, 'packages/cli/package.json'), 'utf8')) as { version: string }
@@ -106,6 +106,37 @@ describe('dag CLI conventions: --version, a closed pipe, dag init (e2e)', () => 
     expect(loud.stderr.trim()).to.equal(
       'dag: STREAMPRO_LOG_LEVEL must be one of error, warn, info, debug, got "loud"',
     );
+  });
+
+  it('dag run --strict refuses a DAG folder with a type error (file:line), and runs a clean one', async () => {
+    // A project of its own: ES modules, the engine installed (linked to this repository's).
+    fs.writeFileSync(path.join(sb.root, 'package.json'), '{ "type": "module" }\n');
+    fs.mkdirSync(path.join(sb.root, 'node_modules/@streampro'), { recursive: true });
+    fs.symlinkSync(path.join(REPO, 'packages/engine'), path.join(sb.root, 'node_modules/@streampro/engine'));
+    const dags = path.join(sb.root, 'typed-dags');
+    fs.mkdirSync(dags);
+    sb.dagsFolder = dags;
+    const good = [
+      "import { defineDag } from '@streampro/engine';",
+      "export const typed = defineDag({ id: 'typed', schedule: null, startDate: '2025-01-01' });",
+      "typed.task({ id: 'only', run: () => 1 });",
+      '',
+    ].join('\n');
+    fs.writeFileSync(path.join(dags, 'typed.ts'), good);
+    const ok = await sb.dag('run', 'typed', '--date', '2025-01-01', '--strict', '--quiet');
+    expect(ok.code, ok.stderr).to.equal(0);
+    fs.writeFileSync(
+      path.join(dags, 'typed.ts'),
+      good.replace('run: () => 1 });', "run: () => 1 });\nconst n: number = 'one';"),
+    );
+    const bad = await sb.dag('run', 'typed', '--date', '2025-01-02', '--strict');
+    expect(bad.code).to.equal(2);
+    const lines = bad.stderr.trim().split('\n');
+    expect(lines[0]).to.match(/typed\.ts:4: Type 'string' is not assignable to type 'number'\. \(TS2322\)$/);
+    expect(lines.at(-1)).to.equal(
+      'dag: --strict: 1 type error(s) in the DAG files (above); fix them or run dag run without --strict',
+    );
+    expect(await withEngine(sb.home, (e) => e.listRuns('typed'))).to.have.length(1);
   });
 
   it('dag completion prints a shell completion script that completes command names', async () => {

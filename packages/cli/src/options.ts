@@ -71,6 +71,11 @@ export const runOptions = (y: B) =>
       default: false,
       describe: 'With a cluster (STREAMPRO_EXECUTOR=workers): execute here, tries in local processes',
     },
+    strict: {
+      type: 'boolean',
+      default: false,
+      describe: 'Type-check the project first and refuse to start on a type error (as dag check)',
+    },
     downstream,
     json,
   });
@@ -162,6 +167,11 @@ export const schedulerOptions = (y: B) =>
         type: 'number',
         default: 30_000,
         describe: 'On SIGTERM, milliseconds running runs get to finish before they are handed back',
+      },
+      strict: {
+        type: 'boolean',
+        default: false,
+        describe: 'Type-check the project first and refuse to start on a type error (as dag check)',
       },
       json,
     });

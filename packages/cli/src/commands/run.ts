@@ -1,4 +1,5 @@
 import type { RunResult, RunSummary } from '@streampro/engine';
+import { requireNoTypeErrors } from '../check/strict.js';
 import { executorKind } from '../config/executor.js';
 import { EXIT } from '../errors.js';
 import { colorEnabled, type Io, terminalWidth } from '../io.js';
@@ -27,6 +28,7 @@ export async function execute(args: RunArgs, io: Io): Promise<number> {
     checkScheduledDate(dag, 'date', logicalDate, args.date);
     const tasks = args.task?.map((id) => s.task(dag, id).id);
     const params = s.params(dag, paramFlags);
+    if (args.strict) await requireNoTypeErrors(s, io, 'dag run');
     if (executorKind(io.env) === 'workers' && !args.local) {
       const { runs, interrupted } = await runOnCluster(args, io, s, dag, logicalDate.toISOString(), params);
       printRuns(args, io, runs);

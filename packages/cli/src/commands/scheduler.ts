@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type SchedulerEvent, SchedulerService } from '@streampro/engine';
+import { dagTypeErrors, requireNoTypeErrors } from '../check/strict.js';
 import { dagFolderSignature } from '../discovery/load-dags.js';
 import { EXIT, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
@@ -32,6 +33,17 @@ async function run(args: SchedulerArgs, io: Io): Promise<number> {
     const logFile = path.join(s.locations.home, 'logs', 'scheduler.log');
     fs.mkdirSync(path.dirname(logFile), { recursive: true });
     for (const b of s.loaded.broken) eprintln(io, `dag scheduler: broken DAG file ${b.path}: ${b.error}`);
+    if (args.strict) await requireNoTypeErrors(s, io, 'dag scheduler');
+    else {
+      // Without --strict, type errors of a project with its own TypeScript are worth a warning, not a stop:
+      // looked for beside the scheduling.
+      void dagTypeErrors(s, io, true)
+        .then((problems) => {
+          for (const p of problems)
+            eprintln(io, `dag scheduler: warning: type error ${p.file}:${p.line}: ${p.message}`);
+        })
+        .catch(() => {});
+    }
     let service: SchedulerService | undefined;
     const log = (event: SchedulerEvent): void => {
       const line = { timestamp: new Date().toISOString(), schedulerId: service?.schedulerId, ...event };
