@@ -13,7 +13,8 @@ import type { ObjectInfo, ObjectStore, TransferOptions } from './object-store.js
 
 /**
  * An object store on a local folder; keys map to files under the root.
- * Writes go to `<root>/.streampro-tmp/` first, are fsynced, then renamed into place, so a reader
+ * Writes go to `<root>/.streampro-tmp/` first (made at the first write: a store only read from, such as a
+ * data folder of landing files, is never written to), are fsynced, then renamed into place, so a reader
  * sees the old object or the new one, never a partial file. Folders left empty by `delete` are
  * kept: removing them would race with a concurrent write into the same folder. A full disk or quota, a
  * read-only filesystem or a missing permission fails with FatalStorageError (not retried), with the path.
@@ -21,17 +22,27 @@ import type { ObjectInfo, ObjectStore, TransferOptions } from './object-store.js
 export class LocalStore implements ObjectStore {
   readonly uri: string;
   private readonly tempDir: string;
+  #tempReady: Promise<void> | undefined;
 
   private constructor(readonly root: string) {
     this.uri = pathToFileURL(root).href;
     this.tempDir = path.join(root, LOCAL_TEMP_DIR);
   }
 
-  /** Opens (and creates if needed) a store rooted at `root`; a relative root is resolved against the cwd. */
+  /**
+   * Opens a store rooted at `root` (a relative root is resolved against the cwd), creating the folder when it
+   * does not exist; an existing folder is not written to until something is put into the store.
+   */
   static async open(root: string): Promise<LocalStore> {
     const absolute = path.resolve(root);
     try {
-      await mkdir(path.join(absolute, LOCAL_TEMP_DIR), { recursive: true });
+      const existing = await stat(absolute).catch((error: unknown) => {
+        if (isMissingFileError(error)) return undefined;
+        throw error;
+      });
+      if (!existing) await mkdir(absolute, { recursive: true });
+      else if (!existing.isDirectory())
+        throw Object.assign(new Error(`${absolute} is not a folder`), { code: 'ENOTDIR' });
     } catch (error) {
       const scope = { storeUri: pathToFileURL(absolute).href, operation: 'open the store', path: absolute };
       throw fatalLocalError(error, scope) ?? error;
@@ -149,6 +160,11 @@ export class LocalStore implements ObjectStore {
   private async write(key: string, fill: (tempPath: string) => Promise<void>): Promise<ObjectInfo> {
     const target = this.pathOf(key);
     try {
+      this.#tempReady ??= mkdir(this.tempDir, { recursive: true }).then(() => undefined);
+      await this.#tempReady.catch((error: unknown) => {
+        this.#tempReady = undefined;
+        throw error;
+      });
       await publishAtomically(path.join(this.tempDir, randomUUID()), target, fill);
     } catch (error) {
       throw this.fatal('write', error, key);

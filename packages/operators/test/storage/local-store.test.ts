@@ -37,6 +37,31 @@ describe('LocalStore', () => {
     expect(store.uri).to.equal(pathToFileURL(root).href);
   });
 
+  it('a store only read from writes nothing into its folder (no temp folder in a data folder of inputs)', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(path.join(root, 'users_2025-09-09.csv'), 'id\n1\n');
+    const reader = await LocalStore.open(root);
+    expect((await reader.getBytes('users_2025-09-09.csv')).toString()).to.equal('id\n1\n');
+    expect((await reader.list('')).map((o) => o.key)).to.deep.equal(['users_2025-09-09.csv']);
+    expect(await reader.head('users_2025-09-09.csv')).to.not.equal(undefined);
+    expect(await readdir(root)).to.deep.equal(['users_2025-09-09.csv']);
+    await reader.putBytes('out.txt', 'x');
+    expect((await readdir(root)).sort()).to.deep.equal([LOCAL_TEMP_DIR, 'out.txt', 'users_2025-09-09.csv']);
+  });
+
+  it('creates a missing root, and refuses a root that is a file', async () => {
+    const fresh = path.join(root, 'a', 'b');
+    await LocalStore.open(fresh);
+    expect(await readdir(path.join(root, 'a'))).to.deep.equal(['b']);
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(path.join(root, 'plain'), '');
+    const error = await LocalStore.open(path.join(root, 'plain')).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).to.include('is not a folder');
+  });
+
   it('never shows a write in progress: no temp file in list, no partial object', async () => {
     await store.putBytes('t/done.txt', 'old');
     const body = new PassThrough();
