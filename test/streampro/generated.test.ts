@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { expectDirtAccountedFor } from './support/dirt.js';
@@ -35,8 +36,11 @@ describe('streampro e2e: freshly generated data', function () {
     );
     expect(generate.code, generate.stderr).to.equal(0);
 
+    const before = fs.readdirSync(out).sort();
     const result = await sb.dag(['run', 'streampro', '--date', DATE], { STREAMPRO_DATA_DIR: out });
     expect(result.code, `${result.stdout}\n${result.stderr}`).to.equal(0);
+    // The data folder is input only: the run wrote nothing into it (no temp folder either).
+    expect(fs.readdirSync(out).sort()).to.deep.equal(before);
     const run = await sb.status('streampro', DATE);
     expect(run.state).to.equal('success');
     // The dirt of another seed lands on other lines: the quarantine must follow the manifest there too.
