@@ -93,6 +93,23 @@ describe('analytics report', () => {
     expect(replayed.q3.cohorts).to.deep.equal(base.q3.cohorts);
   });
 
+  it('counts videos without a genre and devices without an app version under a label, instead of failing', async () => {
+    const [first, second] = days;
+    // Optional fields left empty: NULL in the trusted tables, as the pipeline writes them.
+    const blank = (d: DayRecords): DayRecords => ({
+      ...d,
+      videos: d.videos.map((v) => ({ ...v, genre: null as unknown as typeof v.genre })),
+      devices: d.devices.map((x) => ({ ...x, appVersion: null as unknown as string })),
+    });
+    const base = await withTrusted([first!, second!], (c) => computeReport(c, '2025-10-01'));
+    const report = await withTrusted([blank(first!), blank(second!)], (c) => computeReport(c, '2025-10-01'));
+    expect(report.q2.genres.map((g) => g.genre)).to.deep.equal(['(no genre)']);
+    const users = (r: Report) => r.q2.genres.reduce((sum, g) => sum + g.users, 0);
+    expect(users(report)).to.equal(users(base));
+    expect(new Set(report.q3.cohorts.map((c) => c.appVersion))).to.deep.equal(new Set(['(unknown)']));
+    expect(report.q1).to.deep.equal(base.q1);
+  });
+
   it('flags an incomplete window when the events stop before D + 4 days', async () => {
     const cut = Date.parse('2025-10-03T00:00:00Z');
     const early = [{ ...days[0]!, events: days[0]!.events.filter((e) => e.eventMs < cut) }];

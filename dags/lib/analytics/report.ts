@@ -89,6 +89,14 @@ function text(row: Row, key: string): string {
   return value;
 }
 
+/** Shown for an optional text column left empty (NULL in trusted): the row still counts, under this label. */
+export const MISSING_GENRE = '(no genre)';
+export const MISSING_VALUE = '(unknown)';
+
+function label(row: Row, key: string, missing: string): string {
+  return field(row, key) === null ? missing : text(row, key);
+}
+
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
 export async function computeReport(connection: DuckDBConnection, reportDate: string): Promise<Report> {
@@ -118,7 +126,7 @@ export async function computeReport(connection: DuckDBConnection, reportDate: st
     const users = int(row, 'users');
     const retained = int(row, 'retained');
     return {
-      genre: text(row, 'genre'),
+      genre: label(row, 'genre', MISSING_GENRE),
       users,
       retained,
       rate: retained / users,
@@ -132,8 +140,8 @@ export async function computeReport(connection: DuckDBConnection, reportDate: st
   const latest = field(windowRow, 'latest_event_ts');
 
   const counts = (await rows(Q3_SQL)).map((row) => ({
-    deviceOs: text(row, 'device_os'),
-    appVersion: text(row, 'app_version'),
+    deviceOs: label(row, 'device_os', MISSING_VALUE),
+    appVersion: label(row, 'app_version', MISSING_VALUE),
     sessions: int(row, 'sessions'),
     dropOffs: int(row, 'drop_offs'),
   }));
