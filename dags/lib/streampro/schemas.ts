@@ -8,7 +8,7 @@ import { defineSchema, type InferRow } from '@streampro/operators';
 export const usersSchema = defineSchema({
   columns: {
     user_id: { type: 'string', required: true },
-    signup_ts: { type: 'timestamp', required: true },
+    signup_ts: { type: 'timestamp', required: true, requireOffset: true },
     country: { type: 'string', case: 'upper', pattern: '^[A-Z]{2}$' },
     plan: { type: 'string', case: 'lower', allowed: ['free', 'basic', 'premium'] },
     email: { type: 'string', case: 'lower' },

@@ -161,8 +161,9 @@ function typedValue(r: string, column: ColumnSpec): string {
     case 'boolean':
       return `TRY_CAST(${r} AS BOOLEAN)`;
     case 'timestamp':
-      // Offsets (and Z) are applied, giving the UTC instant; no offset means UTC (session zone).
-      return `TRY_CAST(${r} AS TIMESTAMPTZ)`;
+      // Offsets (and Z) are applied, giving the UTC instant; no offset means UTC (session zone). An hour of
+      // 24 is not a time of day: DuckDB would roll `…T24:00:00Z` over to the next day.
+      return `CASE WHEN NOT regexp_matches(${r}, '[T ]24:') THEN TRY_CAST(${r} AS TIMESTAMPTZ) END`;
     case 'date':
       return `TRY_CAST(${r} AS DATE)`;
   }
@@ -196,6 +197,9 @@ function columnRules(name: string, column: ColumnSpec, r: string): string[] {
   if (column.required === true) rule(`${r} IS NULL`, 'missing_required');
   const unmapped = column.type === 'string' && column.canonical !== undefined;
   rule(`${r} IS NOT NULL AND ${v} IS NULL`, unmapped ? 'not_allowed' : 'invalid_type');
+  if (column.type === 'timestamp' && column.requireOffset === true) {
+    rule(`NOT regexp_matches(${r}, '(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$')`, 'missing_offset');
+  }
   if ((column.type === 'string' || column.type === 'integer') && column.allowed !== undefined) {
     rule(`${v} NOT IN ${sqlList(column.allowed)}`, 'not_allowed');
   }

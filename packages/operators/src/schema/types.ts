@@ -59,6 +59,11 @@ export interface TimestampColumn extends ColumnBase {
    * A value without an offset is read as UTC.
    */
   readonly type: 'timestamp';
+  /**
+   * Reject a value without an offset or `Z` (`missing_offset:<column>`) instead of reading it as UTC.
+   * @default false
+   */
+  readonly requireOffset?: boolean;
   /** Inclusive bounds as ISO 8601 strings. */
   readonly min?: string;
   readonly max?: string;

@@ -303,6 +303,27 @@ describe('toParquet', () => {
     expect(Object.keys(rows[0] ?? {})).to.not.include('email');
   });
 
+  it('users: a signup_ts without an offset and an hour of 24 are quarantined, not read as UTC or the next day', async () => {
+    const csv = [
+      'user_id,signup_ts,country,plan,email',
+      'u1,2025-09-09T10:00:00+02:00,FR,free,',
+      'u2,2025-09-09T10:00:00,FR,free,',
+      'u3,2025-12-01T24:00:00Z,FR,free,',
+      'u4,2025-09-09 10:00:00Z,FR,free,',
+    ].join('\n');
+    await box.put('raw/users.csv', csv);
+    const out = await run(usersSchema, 'raw/users.csv', { maxRejectRatio: 1 });
+    expect(out).to.include({ rowsRead: 4, rowsWritten: 2, rowsRejected: 2 });
+    expect(out.rejectedByReason).to.deep.equal({
+      'missing_offset:signup_ts': 1,
+      'invalid_type:signup_ts': 1,
+    });
+    expect((await quarantine()).map((q) => [q.line, q.reason])).to.deep.equal([
+      [3, 'missing_offset:signup_ts'],
+      [4, 'invalid_type:signup_ts'],
+    ]);
+  });
+
   it('fails with the counts when the reject ratio is exceeded, publishing the quarantine but no output', async () => {
     const lines = [
       ev({ event_id: 'a' }),
