@@ -74,6 +74,7 @@ r AS (SELECT __line, line, __blank, ${parsed.structural} AS __structural, ${raws
 n AS (SELECT *, ${typed.join(', ')} FROM r),
 q AS (SELECT *, CASE WHEN __blank THEN '${BLANK}' WHEN ${INVALID_UTF8_SQL} THEN 'invalid_utf8'
   WHEN __structural IS NOT NULL THEN __structural
+  WHEN contains(line, chr(0)) THEN 'nul_byte'
   ${rules.join('\n  ')} END AS __reason FROM n)
 SELECT __line, CASE WHEN __reason = 'invalid_utf8' THEN ${UNMARKED_TEXT_SQL}
   WHEN __reason IS NOT NULL AND __reason <> '${BLANK}' THEN line END AS __text, __reason, ${columns

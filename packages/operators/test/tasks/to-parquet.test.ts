@@ -324,6 +324,18 @@ describe('toParquet', () => {
     ]);
   });
 
+  it('quarantines a line with a NUL byte in a field (nul_byte) rather than letting it reach trusted', async () => {
+    const csv = [
+      'user_id,signup_ts,country,plan,email',
+      'u1,2025-09-09T10:00:00Z,FR,free,',
+      'u2\u0000x,2025-09-09T10:00:00Z,FR,free,',
+    ].join('\n');
+    await box.put('raw/users.csv', csv);
+    const out = await run(usersSchema, 'raw/users.csv', { maxRejectRatio: 1 });
+    expect(out).to.include({ rowsRead: 2, rowsWritten: 1, rowsRejected: 1 });
+    expect((await quarantine()).map((q) => [q.line, q.reason])).to.deep.equal([[3, 'nul_byte']]);
+  });
+
   it('fails with the counts when the reject ratio is exceeded, publishing the quarantine but no output', async () => {
     const lines = [
       ev({ event_id: 'a' }),
