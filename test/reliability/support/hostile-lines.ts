@@ -85,6 +85,7 @@ export function eventLinesHostile(seed: number, options: HostileOptions = {}, co
   const lines: Buffer[] = [];
   let nonBlank = 0;
   let duplicates = 0;
+  let lastValid: string | undefined;
   let valid = 0;
   const push = (line: Buffer | string, blank = false): void => {
     const bytes = typeof line === 'string' ? Buffer.from(line) : line;
@@ -135,14 +136,16 @@ export function eventLinesHostile(seed: number, options: HostileOptions = {}, co
         push(next() < 0.5 ? '' : '   \t ', true);
         break;
       case 8:
-        // A duplicate of the previous valid row's key.
-        if (valid > 0) {
-          push(JSON.stringify(event(valid - 1 + 1_000_000, { event_id: `ok${valid - 1}` })));
+        // The previous valid row again (the same values: a duplicate; other values under its key would be a
+        // conflicting_duplicate, quarantined).
+        if (lastValid !== undefined) {
+          push(lastValid);
           duplicates++;
         }
         break;
       default:
-        push(JSON.stringify(event(i, { event_id: `ok${valid}` })));
+        lastValid = JSON.stringify(event(i, { event_id: `ok${valid}` }));
+        push(lastValid);
         valid++;
     }
   }

@@ -9,19 +9,35 @@ import type { TableSchema } from './types.js';
  */
 
 /**
- * Marks every valid row whose key already appeared on an earlier line as a duplicate. Only keys
- * that occur more than once are collected, so the common no-duplicate case touches no rows, and
- * row order is left as is (no window sort over the whole table).
+ * Marks every valid row whose key already appeared on an earlier line: a `duplicate` (dropped and counted)
+ * when its values are those of the first row, else `conflicting_duplicate:<key>` (quarantined: two rows
+ * that claim one identity but disagree are not the same row; its quarantine record names the first line in
+ * `detail`, its text is in raw/ at its line). Only keys that occur more than once are
+ * collected, so the common no-duplicate case touches no rows, and row order is left as is.
  */
-export function dedupSql(table: string, key: readonly string[], firstRow: number): string {
+export function dedupSql(
+  table: string,
+  key: readonly string[],
+  firstRow: number,
+  columns: readonly string[],
+): string {
   const t = quoteIdent(table);
   const cols = key.map(quoteIdent);
+  const compared = columns.map(quoteIdent);
+  const same =
+    compared.length > 0 ? compared.map((c) => `${t}.${c} IS NOT DISTINCT FROM f.${c}`).join(' AND ') : 'TRUE';
+  const conflict = quoteLiteral(`conflicting_duplicate:${key.join('+')}`);
   return `CREATE OR REPLACE TEMP TABLE __dupkeys AS
   SELECT ${cols.join(', ')}, min(__line) AS __first FROM ${t}
   WHERE __reason IS NULL AND __line > ${firstRow} GROUP BY ${cols.join(', ')} HAVING count(*) > 1;
-UPDATE ${t} SET __reason = '${DUPLICATE}' FROM __dupkeys d
-  WHERE ${t}.__reason IS NULL AND ${t}.__line > d.__first AND ${cols.map((c) => `${t}.${c} = d.${c}`).join(' AND ')};
-DROP TABLE __dupkeys`;
+CREATE OR REPLACE TEMP TABLE __dupfirsts AS
+  SELECT ${t}.* FROM ${t} JOIN __dupkeys d ON ${t}.__line = d.__first;
+UPDATE ${t} SET __reason = CASE WHEN ${same} THEN '${DUPLICATE}' ELSE ${conflict} END,
+  __text = CASE WHEN ${same} THEN ${t}.__text ELSE 'line ' || f.__line END
+  FROM __dupfirsts f
+  WHERE ${t}.__reason IS NULL AND ${t}.__line > f.__line AND ${cols.map((c) => `${t}.${c} = f.${c}`).join(' AND ')};
+DROP TABLE __dupkeys;
+DROP TABLE __dupfirsts`;
 }
 
 /** Rows per outcome: NULL (written), `duplicate`, or a reject reason. Blank lines are left out. */
@@ -41,9 +57,10 @@ export function quarantineCopySql(
   const details = (schema.checks ?? []).map(
     (c) => `WHEN ${quoteLiteral(`check:${c.name}`)} THEN ${quoteLiteral(c.reason)}`,
   );
-  const detail = details.length > 0 ? `CASE __reason ${details.join(' ')} END` : 'NULL::VARCHAR';
-  return `COPY (SELECT ${quoteLiteral(sourceKey)} AS source, __line AS line, __text AS text, __reason AS reason,
-    ${detail} AS detail
+  const conflicting = "starts_with(__reason, 'conflicting_duplicate:')";
+  const detail = `CASE WHEN ${conflicting} THEN 'same key as ' || __text || ', other values'${details.length > 0 ? ` ELSE CASE __reason ${details.join(' ')} END` : ''} END`;
+  return `COPY (SELECT ${quoteLiteral(sourceKey)} AS source, __line AS line,
+    CASE WHEN ${conflicting} THEN NULL ELSE __text END AS text, __reason AS reason, ${detail} AS detail
   FROM ${quoteIdent(table)}
   WHERE __line > ${firstRow} AND __reason IS NOT NULL AND __reason NOT IN ('${BLANK}', '${DUPLICATE}')
   ORDER BY __line) TO ${pathLiteral(localPath)} (FORMAT JSON)`;

@@ -143,7 +143,11 @@ export function toParquet(options: ToParquetOptions): OperatorRun<ToParquetOutpu
           ctx.log.warn(`${marked} line(s) of ${inputKey} are not valid UTF-8; they go to quarantine`);
           await stage(sanitized);
         }
-        if (options.schema.dedupKey) await session.run(dedupSql(STAGED, options.schema.dedupKey, firstRow));
+        if (options.schema.dedupKey) {
+          await session.run(
+            dedupSql(STAGED, options.schema.dedupKey, firstRow, Object.keys(options.schema.columns)),
+          );
+        }
         const counts = tally(await session.all(outcomeCountsSql(STAGED, firstRow)));
         let publishedQuarantine: string | null = null;
         if (counts.rowsRejected > 0) {

@@ -135,7 +135,7 @@ describe('toParquet', () => {
       ev({ event_id: 'x1', event_type: 'PLAY' }), // 7 unknown enum
       ev({ event_id: 'c1', watch_time: 12 }), // 8 check: watch_time on session_start
       '   ', // 9 whitespace only
-      ev({ event_id: 'ok1', user_id: 'other' }), // 10 duplicate of line 1
+      ev({ event_id: 'ok1', user_id: 'other' }), // 10 line 1's key with other values: a conflict
       '[1, 2, 3]', // 11 not an object
       ev({ event_id: 'w1', event_type: 'heartbeat', video_id: 'v', watch_time: 'ten' }), // 12 bad number
       ev({ event_id: 'ok2' }), // 13
@@ -145,12 +145,13 @@ describe('toParquet', () => {
     const out = await run(eventsSchema, 'raw/events.jsonl', { maxRejectRatio: 1 });
     expect(out.rowsRead).to.equal(12);
     expect(out.rowsWritten).to.equal(2);
-    expect(out.duplicatesDropped).to.equal(2);
-    expect(out.rowsRejected).to.equal(8);
+    expect(out.duplicatesDropped).to.equal(1);
+    expect(out.rowsRejected).to.equal(9);
     expect(out.rowsRead).to.equal(out.rowsWritten + out.rowsRejected + out.duplicatesDropped);
     expect(out.quarantineKey).to.equal('quarantine/out.jsonl');
     expect(out.rejectedByReason).to.deep.equal({
       'check:watch_time_on_play_events': 1,
+      'conflicting_duplicate:event_id': 1,
       'invalid_type:event_ts': 1,
       'invalid_type:watch_time': 1,
       malformed_json: 2,
@@ -166,12 +167,16 @@ describe('toParquet', () => {
       [6, 'out_of_range:watch_time'],
       [7, 'not_allowed:event_type'],
       [8, 'check:watch_time_on_play_events'],
+      [10, 'conflicting_duplicate:event_id'],
       [11, 'malformed_json'],
       [12, 'invalid_type:watch_time'],
     ]);
     for (const record of q) {
       expect(record.source).to.equal('raw/events.jsonl');
-      expect(record.text).to.equal(lines[record.line - 1]);
+      // A conflict's text is its line in raw/; its detail names the line it conflicts with.
+      if (record.reason.startsWith('conflicting_duplicate:')) {
+        expect([record.text, record.detail]).to.deep.equal([null, 'same key as line 1, other values']);
+      } else expect(record.text).to.equal(lines[record.line - 1]);
     }
     expect(q.find((r) => r.reason.startsWith('check:'))?.detail).to.match(/watch_time is required/);
     const rows = await box.readParquet('clean/out.parquet');
@@ -231,12 +236,13 @@ describe('toParquet', () => {
       'd4,u4,Fridge,1,1.0.0,x', // 6 unknown canonical value
       'd5,u5,tv,9,1.0,y', // 7 pattern
       'd6,,web,1,1.0.0,z', // 8 missing required
-      'd1,u9,Web,1,1.0.0,dup', // 9 duplicate of line 2
+      'd1,u1,ios ,17.1,1.2.3,"iPhone 15, Pro"', // 9 duplicate of line 2 (the same once normalised)
       'd7,u7,"Android",13,"2.3.4","Pixel ""8"""', // 10 ok, quoted
+      'd7,u8,Web,1,1.0.0,other', // 11 line 10's key with other values: a conflict
     ];
     await box.put('raw/devices.csv', `${lines.join('\r\n')}\r\n`);
     const out = await run(devicesSchema, 'raw/devices.csv', { maxRejectRatio: 1 });
-    expect(out).to.include({ rowsRead: 8, rowsWritten: 2, rowsRejected: 5, duplicatesDropped: 1 });
+    expect(out).to.include({ rowsRead: 9, rowsWritten: 2, rowsRejected: 6, duplicatesDropped: 1 });
     const q = await quarantine();
     expect(q.map((r) => [r.line, r.reason, r.text])).to.deep.equal([
       [3, 'malformed_csv:wrong_column_count', lines[2]],
@@ -244,6 +250,7 @@ describe('toParquet', () => {
       [6, 'not_allowed:device_os', lines[5]],
       [7, 'pattern:app_version', lines[6]],
       [8, 'missing_required:user_id', lines[7]],
+      [11, 'conflicting_duplicate:device_id', null],
     ]);
     const rows = await box.readParquet('clean/out.parquet');
     expect(rows).to.deep.equal([
