@@ -55,6 +55,20 @@ export interface TaskOptions {
    * @default 1
    */
   priorityWeight?: number;
+  /**
+   * A short-circuit task (Airflow's `ShortCircuitOperator`): when it succeeds with a falsy output (`false`,
+   * `null`, `0`, `''`), `true` skips every task downstream of it whatever their trigger rules; `'direct'`
+   * skips its direct downstream tasks only, and the rest follow their trigger rules. Not a DAG default.
+   * @default false
+   */
+  shortCircuit?: boolean | 'direct';
+  /**
+   * A branch task (Airflow's `@task.branch`): its output, a task id or an array of ids, names the direct
+   * downstream tasks to follow; the other direct downstream tasks are skipped (and what follows them by its
+   * trigger rules). Naming a task that is not a direct downstream fails the try. Not a DAG default.
+   * @default false
+   */
+  branch?: boolean;
 }
 
 /** Task options with every default applied. */
@@ -69,6 +83,8 @@ export interface ResolvedTaskOptions {
   readonly pool: string;
   readonly queue: string;
   readonly priorityWeight: number;
+  readonly shortCircuit: boolean | 'direct';
+  readonly branch: boolean;
 }
 
 export const DEFAULT_POOL = 'default_pool';
@@ -85,6 +101,8 @@ export const DEFAULT_TASK_OPTIONS: ResolvedTaskOptions = {
   pool: DEFAULT_POOL,
   queue: DEFAULT_QUEUE,
   priorityWeight: 1,
+  shortCircuit: false,
+  branch: false,
 };
 
 function fail(where: string, message: string): never {
@@ -140,6 +158,20 @@ export function validateTaskOptions(where: string, options: TaskOptions): void {
   }
   if (options.pool !== undefined) assertValidId('pool', options.pool);
   if (options.queue !== undefined) assertValidId('queue', options.queue);
+  if (
+    options.shortCircuit !== undefined &&
+    options.shortCircuit !== true &&
+    options.shortCircuit !== false &&
+    options.shortCircuit !== 'direct'
+  ) {
+    fail(where, `shortCircuit must be true, false or 'direct', got ${describe(options.shortCircuit)}`);
+  }
+  if (options.branch !== undefined && typeof options.branch !== 'boolean') {
+    fail(where, `branch must be a boolean, got ${describe(options.branch)}`);
+  }
+  if (options.branch === true && options.shortCircuit !== undefined && options.shortCircuit !== false) {
+    fail(where, 'a task is a branch or a short-circuit, not both');
+  }
   if (options.priorityWeight !== undefined) {
     const w = options.priorityWeight;
     if (typeof w !== 'number' || !Number.isInteger(w)) {
@@ -162,5 +194,8 @@ export function resolveTaskOptions(dagDefaults: TaskOptions, task: TaskOptions):
     pool: pick('pool') ?? DEFAULT_TASK_OPTIONS.pool,
     queue: pick('queue') ?? DEFAULT_TASK_OPTIONS.queue,
     priorityWeight: pick('priorityWeight') ?? DEFAULT_TASK_OPTIONS.priorityWeight,
+    // A task's own role, never inherited from the DAG's defaults.
+    shortCircuit: task.shortCircuit ?? DEFAULT_TASK_OPTIONS.shortCircuit,
+    branch: task.branch ?? DEFAULT_TASK_OPTIONS.branch,
   };
 }

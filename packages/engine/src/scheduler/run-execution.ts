@@ -6,7 +6,7 @@ import type { TaskInstanceKey } from '../logging/logger.js';
 import type { SecretMasker } from '../logging/mask.js';
 import type { LogRouter } from '../logging/try-log.js';
 import type { Dag } from '../model/dag.js';
-import { LeaseLostError, TaskInterruptedError } from '../model/errors.js';
+import { LeaseLostError, NonRetryableError, TaskInterruptedError } from '../model/errors.js';
 import { DEFAULT_QUEUE } from '../model/options.js';
 import type { ParamValue } from '../model/params.js';
 import { dataIntervalOf } from '../model/schedule.js';
@@ -421,7 +421,8 @@ export class RunExecution {
     this.#kick();
   }
 
-  #onFinished(slot: TaskSlot, outcome: TryOutcome): void {
+  #onFinished(slot: TaskSlot, given: TryOutcome): void {
+    const outcome = this.#checkedBranch(slot, given);
     this.#active--;
     this.deps.pools.release(slot.def.options.pool);
     this.#freed.add(slot.def.options.pool);
@@ -478,6 +479,8 @@ export class RunExecution {
       errorMessage: message ?? null,
       errorStack: error?.stack ? this.masker.mask(error.stack) : null,
     });
+    if (state === 'success' && outcome.kind === 'success')
+      this.#skipNotFollowed(slot, outcome.output, endedAt);
     if (state === 'success') {
       for (const asset of slot.def.outlets) {
         this.#writer.stage({
@@ -494,6 +497,46 @@ export class RunExecution {
       }
     }
     this.#kick();
+  }
+
+  /** A branch's output must name direct downstream tasks: anything else fails its try (not retried). */
+  #checkedBranch(slot: TaskSlot, outcome: TryOutcome): TryOutcome {
+    if (!slot.def.options.branch || outcome.kind !== 'success') return outcome;
+    const downstream = this.dag.graph.downstreamOf(slot.def.id);
+    const named = Array.isArray(outcome.output) ? outcome.output : [outcome.output];
+    const wrong = named.filter((id) => typeof id !== 'string' || !downstream.includes(id));
+    if (wrong.length === 0) return outcome;
+    const message = `branch ${slot.def.id} returned ${JSON.stringify(outcome.output)}; it must name its direct downstream tasks (${downstream.join(', ') || 'none'})`;
+    return { kind: 'failed', error: new NonRetryableError(message), retryable: false };
+  }
+
+  /** After a branch or a short-circuit succeeded: skips the downstream tasks it did not follow. */
+  #skipNotFollowed(slot: TaskSlot, output: unknown, endedAt: string): void {
+    const { branch, shortCircuit } = slot.def.options;
+    const direct = this.dag.graph.downstreamOf(slot.def.id);
+    let skip: string[] = [];
+    if (branch) {
+      const followed = new Set(Array.isArray(output) ? output : [output]);
+      skip = direct.filter((id) => !followed.has(id));
+    } else if (shortCircuit && !output) {
+      if (shortCircuit === 'direct') skip = [...direct];
+      else {
+        // Every task downstream, whatever its trigger rule (Airflow's ignore_downstream_trigger_rules).
+        const seen = new Set<string>();
+        const stack = [...direct];
+        while (stack.length > 0) {
+          const id = stack.pop()!;
+          if (seen.has(id)) continue;
+          seen.add(id);
+          stack.push(...this.dag.graph.downstreamOf(id));
+        }
+        skip = [...seen];
+      }
+    }
+    for (const id of skip) {
+      const down = this.#tasks.get(id)!;
+      if (down.ti.state === 'none' && this.#selected(down)) this.#set(down, 'skipped', { endedAt });
+    }
   }
 
   #maybeFinish(): void {

@@ -1,0 +1,102 @@
+import { defineDag, Engine } from '@streampro/engine';
+import { expect } from 'chai';
+import { makeTempDir, rejection, removeDir } from '../support/fixtures.js';
+
+const DAY = '2025-01-05';
+const states = (result: { tasks: readonly { taskId: string; state: string }[] }) =>
+  Object.fromEntries(result.tasks.map((t) => [t.taskId, t.state]));
+
+describe('branching and short-circuits', () => {
+  let home: string;
+  let engine: Engine;
+  beforeEach(async () => {
+    home = await makeTempDir();
+    engine = await Engine.open({ home });
+  });
+  afterEach(async () => {
+    await engine.close();
+    await removeDir(home);
+  });
+
+  /** choose → (full | incremental → publish_incremental) → join (none_failed_min_one_success). */
+  function branching(pick: unknown, retries = 0) {
+    const dag = defineDag({ id: 'branching', startDate: '2025-01-01' });
+    const choose = dag.task({ id: 'choose', branch: true, retries, retryDelay: 0, run: () => pick });
+    const full = dag.task({ id: 'full', upstream: [choose], run: () => 'full' });
+    const incremental = dag.task({ id: 'incremental', upstream: [choose], run: () => 'incremental' });
+    const publish = dag.task({ id: 'publish_incremental', upstream: [incremental], run: () => 'published' });
+    dag.task({
+      id: 'join',
+      upstream: [full, publish],
+      triggerRule: 'none_failed_min_one_success',
+      run: () => 'joined',
+    });
+    return dag;
+  }
+
+  it('a branch follows the task it names; the others are skipped and so is what only follows them', async () => {
+    const result = await engine.run(branching('full'), { logicalDate: DAY });
+    expect(result.state).to.equal('success');
+    expect(states(result)).to.deep.equal({
+      choose: 'success',
+      full: 'success',
+      incremental: 'skipped',
+      publish_incremental: 'skipped',
+      join: 'success',
+    });
+  });
+
+  it('a branch may follow several tasks', async () => {
+    const result = await engine.run(branching(['full', 'incremental']), { logicalDate: DAY });
+    expect(Object.values(states(result)).every((s) => s === 'success')).to.equal(true);
+  });
+
+  it('a branch naming a task that is not its direct downstream fails at once, not retried', async () => {
+    const result = await engine.run(branching('publish_incremental', 3), { logicalDate: DAY });
+    expect(result.state).to.equal('failed');
+    const choose = result.tasks.find((t) => t.taskId === 'choose')!;
+    expect(choose).to.include({ state: 'failed', tryNumber: 1 });
+    expect(choose.error).to.equal(
+      'branch choose returned "publish_incremental"; it must name its direct downstream tasks (full, incremental)',
+    );
+    expect(states(result).full).to.equal('upstream_failed');
+  });
+
+  function shortCircuited(mode: true | 'direct', output: unknown) {
+    const dag = defineDag({ id: 'gate', startDate: '2025-01-01' });
+    const gate = dag.task({ id: 'has_data', shortCircuit: mode, run: () => output });
+    const load = dag.task({ id: 'load', upstream: [gate], run: () => 1 });
+    dag.task({ id: 'cleanup', upstream: [load], triggerRule: 'all_done', run: () => 2 });
+    return dag;
+  }
+
+  it('shortCircuit: a falsy output skips every downstream task, whatever its trigger rule', async () => {
+    const result = await engine.run(shortCircuited(true, 0), { logicalDate: DAY });
+    expect(result.state).to.equal('success');
+    expect(states(result)).to.deep.equal({ has_data: 'success', load: 'skipped', cleanup: 'skipped' });
+  });
+
+  it("shortCircuit 'direct': only the direct downstream is skipped; the rest follow their trigger rules", async () => {
+    const result = await engine.run(shortCircuited('direct', false), { logicalDate: DAY });
+    expect(states(result)).to.deep.equal({ has_data: 'success', load: 'skipped', cleanup: 'success' });
+  });
+
+  it('shortCircuit: a truthy output lets everything run', async () => {
+    const result = await engine.run(shortCircuited(true, { rows: 3 }), { logicalDate: DAY });
+    expect(states(result)).to.deep.equal({ has_data: 'success', load: 'success', cleanup: 'success' });
+  });
+
+  it('refuses a task that is both a branch and a short-circuit, and a bad shortCircuit value', async () => {
+    const dag = defineDag({ id: 'both', startDate: '2025-01-01' });
+    const both = await rejection(
+      Promise.resolve().then(() => dag.task({ id: 'x', branch: true, shortCircuit: true, run: () => 'y' })),
+    );
+    expect(both.message).to.match(/a task is a branch or a short-circuit, not both$/);
+    const bad = await rejection(
+      Promise.resolve().then(() =>
+        dag.task({ id: 'z', shortCircuit: 'all' as unknown as true, run: () => 1 }),
+      ),
+    );
+    expect(bad.message).to.match(/shortCircuit must be true, false or 'direct', got "all"$/);
+  });
+});
