@@ -104,6 +104,7 @@ export {
   type ScheduledNeighbours,
   scheduledNeighbours,
 } from './model/logical-date.js';
+export type { Callback, Callbacks, Notification, Notifier } from './model/notification.js';
 export {
   DEFAULT_POOL,
   DEFAULT_QUEUE,
@@ -141,6 +142,8 @@ export {
 } from './model/states.js';
 export type { AnyTaskRef, OutputOf, TaskDefinition, TaskRef, TaskSpec } from './model/task.js';
 export { TRIGGER_RULES, type TriggerRule } from './model/trigger-rule.js';
+export { type CommandOptions, commandNotifier } from './notify/command.js';
+export { type WebhookOptions, webhookNotifier } from './notify/webhook.js';
 export type { DataInterval, TaskContext } from './runtime/context.js';
 export { MAX_OUTPUT_BYTES } from './runtime/output.js';
 export {

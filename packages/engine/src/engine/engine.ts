@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Executor } from '../executor/executor.js';
 import { InProcessExecutor } from '../executor/in-process-executor.js';
+import { appendLogLine } from '../logging/append-line.js';
 import type { LogLevel } from '../logging/logger.js';
 import { SecretMasker } from '../logging/mask.js';
 import { LogRouter } from '../logging/try-log.js';
@@ -9,6 +10,7 @@ import { InvalidInputError, LeaseLostError, NotFoundError } from '../model/error
 import { assertScheduledLogicalDate } from '../model/logical-date.js';
 import { resolveParams, secretParamValues } from '../model/params.js';
 import { isFinalRunState } from '../model/states.js';
+import { CallbackRunner } from '../scheduler/callback-runner.js';
 import { peakParallelism } from '../scheduler/parallelism.js';
 import { RunExecution } from '../scheduler/run-execution.js';
 import { PoolSlots } from '../scheduler/slots.js';
@@ -251,6 +253,7 @@ export class Engine {
       at: startedAt,
     });
     const masker = new SecretMasker([...this.#secrets, ...secretParamValues(dag.params, params)]);
+    const callbacks = new CallbackRunner();
     const execution = new RunExecution(
       {
         store: this.store,
@@ -263,6 +266,7 @@ export class Engine {
         onEvent: emit,
         dagFile: this.#dagFile(dag.id),
         fence,
+        callbacks,
       },
       dag,
       { ...run, lease: null },
@@ -287,6 +291,37 @@ export class Engine {
       state,
       at: endedAt,
     });
+    const event = state === 'success' ? 'success' : state === 'failed' ? 'failure' : null;
+    if (event) {
+      const failed = (await this.store.listTaskInstances(dag.id, run.runId)).filter(
+        (t) => t.state === 'failed',
+      );
+      callbacks.fire(
+        dag.callbacks[event],
+        {
+          event,
+          dagId: dag.id,
+          runId: run.runId,
+          logicalDate: run.logicalDate,
+          taskId: null,
+          tryNumber: null,
+          state,
+          error: failed.length > 0 ? `failed: ${failed.map((t) => t.taskId).join(', ')}` : null,
+          logPath: null,
+          at: endedAt,
+        },
+        (message) =>
+          appendLogLine(
+            path.join(this.logsDir, `dag_id=${dag.id}`, `run_id=${run.runId}`, 'callbacks.log'),
+            { dagId: dag.id, runId: run.runId, taskId: '(run)', tryNumber: 0 },
+            masker,
+            'warn',
+            message,
+          ),
+      );
+    }
+    // A run ends once its callbacks (task and run) have had their chance, each within its timeout.
+    await callbacks.settled();
     return state;
   }
 

@@ -3,6 +3,7 @@ import { parseLogicalDate } from '../time/dates.js';
 import { DagDefinitionError } from './errors.js';
 import { TaskGraph } from './graph.js';
 import { assertValidId } from './ids.js';
+import { type Callback, type Callbacks, callbackList, isCallback } from './notification.js';
 import { resolveTaskOptions, type TaskOptions, validateTaskOptions } from './options.js';
 import { type ParamSpecs, type ParamValues, validateParamSpecs } from './params.js';
 import { type ParsedSchedule, parseSchedule, type Schedule } from './schedule.js';
@@ -44,6 +45,10 @@ export interface DagSpec<S extends ParamSpecs> {
    * @default false
    */
   readonly pausedOnCreation?: boolean;
+  /** Told when a run of this DAG succeeds (a function or a Notifier). */
+  readonly onSuccess?: Callbacks;
+  /** Told when a run of this DAG fails. */
+  readonly onFailure?: Callbacks;
 }
 
 const DAG_BRAND = Symbol.for('streampro.dag');
@@ -64,6 +69,7 @@ export class Dag<S extends ParamSpecs = ParamSpecs> {
   readonly catchup: boolean;
   readonly endDate: Date | null;
   readonly pausedOnCreation: boolean;
+  readonly callbacks: { readonly success: readonly Callback[]; readonly failure: readonly Callback[] };
   readonly graph = new TaskGraph();
   readonly #tasks = new Map<string, TaskDefinition>();
 
@@ -77,6 +83,13 @@ export class Dag<S extends ParamSpecs = ParamSpecs> {
     this.params = (spec.params ?? {}) as S;
     validateParamSpecs(spec.id, this.params);
     this.defaultTaskOptions = spec.defaultTaskOptions ?? {};
+    this.callbacks = { success: callbackList(spec.onSuccess), failure: callbackList(spec.onFailure) };
+    for (const c of [...this.callbacks.success, ...this.callbacks.failure]) {
+      if (!isCallback(c))
+        throw new DagDefinitionError(
+          `DAG '${spec.id}': onSuccess / onFailure must be functions or notifiers`,
+        );
+    }
     validateTaskOptions(`DAG '${spec.id}' defaultTaskOptions`, this.defaultTaskOptions);
     this.maxActiveTasks = positiveInteger(spec.id, 'maxActiveTasks', spec.maxActiveTasks, 16);
     this.maxActiveRuns = positiveInteger(spec.id, 'maxActiveRuns', spec.maxActiveRuns, 1);

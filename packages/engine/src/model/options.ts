@@ -1,5 +1,6 @@
 import { DagDefinitionError } from './errors.js';
 import { assertValidId } from './ids.js';
+import { type Callback, type Callbacks, callbackList, isCallback } from './notification.js';
 import { isTriggerRule, TRIGGER_RULES, type TriggerRule } from './trigger-rule.js';
 
 /** Options of a task; DAG-level `defaultTaskOptions` fill what a task leaves out. */
@@ -69,6 +70,14 @@ export interface TaskOptions {
    * @default false
    */
   branch?: boolean;
+  /** Told when a try succeeds (a function or a Notifier such as `webhookNotifier`). DAG defaults apply. */
+  onSuccess?: Callbacks;
+  /** Told when a try fails with no retry left (not for upstream_failed). */
+  onFailure?: Callbacks;
+  /** Told when a try fails and will be retried. */
+  onRetry?: Callbacks;
+  /** Told when a try ends skipped (it raised SkipTask). */
+  onSkip?: Callbacks;
 }
 
 /** Task options with every default applied. */
@@ -85,6 +94,7 @@ export interface ResolvedTaskOptions {
   readonly priorityWeight: number;
   readonly shortCircuit: boolean | 'direct';
   readonly branch: boolean;
+  readonly callbacks: Readonly<Record<'success' | 'failure' | 'retry' | 'skip', readonly Callback[]>>;
 }
 
 export const DEFAULT_POOL = 'default_pool';
@@ -103,6 +113,7 @@ export const DEFAULT_TASK_OPTIONS: ResolvedTaskOptions = {
   priorityWeight: 1,
   shortCircuit: false,
   branch: false,
+  callbacks: { success: [], failure: [], retry: [], skip: [] },
 };
 
 function fail(where: string, message: string): never {
@@ -172,6 +183,12 @@ export function validateTaskOptions(where: string, options: TaskOptions): void {
   if (options.branch === true && options.shortCircuit !== undefined && options.shortCircuit !== false) {
     fail(where, 'a task is a branch or a short-circuit, not both');
   }
+  for (const key of ['onSuccess', 'onFailure', 'onRetry', 'onSkip'] as const) {
+    for (const c of callbackList(options[key])) {
+      if (!isCallback(c))
+        fail(where, `${key} must be a function or a notifier (an object with notify()), got ${describe(c)}`);
+    }
+  }
   if (options.priorityWeight !== undefined) {
     const w = options.priorityWeight;
     if (typeof w !== 'number' || !Number.isInteger(w)) {
@@ -197,5 +214,11 @@ export function resolveTaskOptions(dagDefaults: TaskOptions, task: TaskOptions):
     // A task's own role, never inherited from the DAG's defaults.
     shortCircuit: task.shortCircuit ?? DEFAULT_TASK_OPTIONS.shortCircuit,
     branch: task.branch ?? DEFAULT_TASK_OPTIONS.branch,
+    callbacks: {
+      success: callbackList(pick('onSuccess')),
+      failure: callbackList(pick('onFailure')),
+      retry: callbackList(pick('onRetry')),
+      skip: callbackList(pick('onSkip')),
+    },
   };
 }

@@ -7,6 +7,7 @@ import type { SecretMasker } from '../logging/mask.js';
 import type { LogRouter } from '../logging/try-log.js';
 import type { Dag } from '../model/dag.js';
 import { LeaseLostError, NonRetryableError, TaskInterruptedError } from '../model/errors.js';
+import type { Callback, Notification } from '../model/notification.js';
 import { DEFAULT_QUEUE } from '../model/options.js';
 import type { ParamValue } from '../model/params.js';
 import { dataIntervalOf } from '../model/schedule.js';
@@ -17,11 +18,20 @@ import { type TaskPatch, taskTransition } from '../state/transitions.js';
 import type { DagRunRecord, Fence, TaskInstanceRecord } from '../store/records.js';
 import type { RunStore } from '../store/run-store.js';
 import type { Clock } from '../time/clock.js';
+import type { CallbackRunner } from './callback-runner.js';
 import { decideFinishedTry } from './finished-try.js';
 import { runOutcome } from './run-outcome.js';
 import type { PoolSlots } from './slots.js';
 import { POOL_RETRY_MS, type StoredPools } from './stored-pools.js';
 import { countUpstream, decide } from './trigger-rules.js';
+
+/** The try outcomes that have callbacks, by the state they leave the task in. */
+const NOTIFIED: Partial<Record<TaskState, Notification['event']>> = {
+  success: 'success',
+  failed: 'failure',
+  up_for_retry: 'retry',
+  skipped: 'skip',
+};
 
 export interface ExecutionDeps {
   readonly store: RunStore;
@@ -37,6 +47,8 @@ export interface ExecutionDeps {
   readonly dagFile: string | undefined;
   /** The lease the run executes under: every write carries it, and so does every try. */
   readonly fence: Fence;
+  /** Calls the tasks' callbacks (after the state they report is committed). */
+  readonly callbacks: CallbackRunner;
 }
 
 /** Params of the run split as tries receive them: plain values in the descriptor, secret ones beside it. */
@@ -82,6 +94,8 @@ export class RunExecution {
   #poolTimer: (() => void) | null = null;
   /** Stored pools a try of this run freed since the last commit: other runs hear of it after the commit. */
   readonly #freed = new Set<string>();
+  /** Callbacks of tries that ended since the last commit: called once their state is stored. */
+  #notifications: { slot: TaskSlot; callbacks: readonly Callback[]; notification: Notification }[] = [];
   #unsubscribeStored: () => void = () => {};
   #finish: ((state: RunState) => void) | null = null;
   #fail: ((error: unknown) => void) | null = null;
@@ -236,6 +250,13 @@ export class RunExecution {
       await this.#writer.commit();
       for (const pool of this.#freed) this.deps.storedPools.released(pool);
       this.#freed.clear();
+      const notifications = this.#notifications;
+      this.#notifications = [];
+      for (const n of notifications) {
+        this.deps.callbacks.fire(n.callbacks, n.notification, (message) => {
+          if (n.slot.logPath) appendLogLine(n.slot.logPath, this.#key(n.slot), this.masker, 'warn', message);
+        });
+      }
       for (const e of events) this.deps.onEvent(e);
       for (const { slot, job } of toSubmit) this.#submit(slot, job);
       this.#maybeFinish();
@@ -481,6 +502,7 @@ export class RunExecution {
     });
     if (state === 'success' && outcome.kind === 'success')
       this.#skipNotFollowed(slot, outcome.output, endedAt);
+    this.#notify(slot, state, message ?? null, endedAt);
     if (state === 'success') {
       for (const asset of slot.def.outlets) {
         this.#writer.stage({
@@ -497,6 +519,29 @@ export class RunExecution {
       }
     }
     this.#kick();
+  }
+
+  #notify(slot: TaskSlot, state: TaskState, error: string | null, at: string): void {
+    const event = NOTIFIED[state];
+    if (!event) return;
+    const callbacks = slot.def.options.callbacks[event];
+    if (callbacks.length === 0) return;
+    this.#notifications.push({
+      slot,
+      callbacks,
+      notification: {
+        event,
+        dagId: this.run.dagId,
+        runId: this.run.runId,
+        logicalDate: this.run.logicalDate,
+        taskId: slot.def.id,
+        tryNumber: slot.ti.tryNumber,
+        state,
+        error,
+        logPath: slot.logPath ?? null,
+        at,
+      },
+    });
   }
 
   /** A branch's output must name direct downstream tasks: anything else fails its try (not retried). */
