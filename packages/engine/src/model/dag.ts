@@ -6,7 +6,7 @@ import { assertValidId } from './ids.js';
 import { type Callback, type Callbacks, callbackList, isCallback } from './notification.js';
 import { resolveTaskOptions, type TaskOptions, validateTaskOptions } from './options.js';
 import { type ParamSpecs, type ParamValues, validateParamSpecs } from './params.js';
-import { type ParsedSchedule, parseSchedule, type Schedule } from './schedule.js';
+import { dataIntervalOf, type ParsedSchedule, parseSchedule, type Schedule } from './schedule.js';
 import type { AnyTaskRef, TaskDefinition, TaskRef, TaskSpec } from './task.js';
 
 /** What a DAG author writes to declare a DAG. */
@@ -109,6 +109,34 @@ export class Dag<S extends ParamSpecs = ParamSpecs> {
     spec: TaskSpec<Id, TaskContext<ParamValues<S>, U>, U, O>,
   ): TaskRef<Awaited<O>, Id> {
     return this.addTask(spec.id, undefined, spec);
+  }
+
+  /**
+   * Airflow's LatestOnlyOperator: a short-circuit task that lets its downstream run only in the run of the
+   * latest scheduled interval (the one whose end has passed and the next interval's end has not). In older
+   * runs (a backfill, a catch-up) everything downstream is skipped; a manual run always goes on. `now` is for
+   * tests.
+   */
+  latestOnly<const Id extends string = 'latest_only'>(
+    spec: { readonly id?: Id; readonly now?: () => number } = {},
+  ): TaskRef<boolean, Id> {
+    const id = (spec.id ?? 'latest_only') as Id;
+    const now = spec.now ?? Date.now;
+    return this.task({
+      id,
+      shortCircuit: true,
+      run: (ctx) => {
+        if (ctx.runId.startsWith('manual__')) return true;
+        const end = Date.parse(ctx.dataInterval.end);
+        const nextEnd = dataIntervalOf(this.parsedSchedule, new Date(end)).end.getTime();
+        const latest = now() >= end && now() < nextEnd;
+        if (!latest)
+          ctx.log.info('not the latest interval: skipping what follows', {
+            nextEnd: new Date(nextEnd).toISOString(),
+          });
+        return latest;
+      },
+    });
   }
 
   /** A naming scope: tasks declared through it get ids `<prefix>.<id>` and show as one group. */

@@ -86,6 +86,19 @@ describe('branching and short-circuits', () => {
     expect(states(result)).to.deep.equal({ has_data: 'success', load: 'success', cleanup: 'success' });
   });
 
+  it('latestOnly: downstream runs in the latest interval and in manual runs, and is skipped in older runs', async () => {
+    // "Now" is 2025-01-06 10:00 UTC: the latest ended daily interval is the run of 2025-01-05.
+    const now = () => Date.parse('2025-01-06T10:00:00Z');
+    const dag = defineDag({ id: 'latest', schedule: '@daily', startDate: '2025-01-01' });
+    const gate = dag.latestOnly({ now });
+    dag.task({ id: 'notify', upstream: [gate], run: () => 'sent' });
+    const run = (logicalDate: string, runType?: 'backfill') =>
+      engine.run(dag, { logicalDate, ...(runType ? { runType } : {}) }).then(states);
+    expect(await run('2025-01-05', 'backfill')).to.deep.equal({ latest_only: 'success', notify: 'success' });
+    expect(await run('2025-01-03', 'backfill')).to.deep.equal({ latest_only: 'success', notify: 'skipped' });
+    expect(await run('2025-01-02')).to.deep.equal({ latest_only: 'success', notify: 'success' });
+  });
+
   it('refuses a task that is both a branch and a short-circuit, and a bad shortCircuit value', async () => {
     const dag = defineDag({ id: 'both', startDate: '2025-01-01' });
     const both = await rejection(
