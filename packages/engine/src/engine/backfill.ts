@@ -29,6 +29,13 @@ export async function planBackfill(
       `end date ${end.toISOString().slice(0, 10)} is before start date ${start.toISOString().slice(0, 10)}; swap them`,
     );
   }
+  const pastBound = dag.tasks.filter((t) => t.options.dependsOnPast).map((t) => t.id);
+  if (options.backwards && pastBound.length > 0) {
+    // As Airflow: each date would wait for the one before it, which a backwards backfill runs later.
+    throw new InvalidInputError(
+      `a backwards backfill cannot run ${dag.id}: its tasks ${pastBound.join(', ')} depend on the previous run (dependsOnPast); drop --backwards`,
+    );
+  }
   const reprocess: Reprocess = options.reprocess ?? 'none';
   if (!['none', 'failed', 'all'].includes(reprocess)) {
     throw new InvalidInputError(`reprocess must be none, failed or all, got ${JSON.stringify(reprocess)}`);

@@ -70,6 +70,17 @@ export interface TaskOptions {
    * @default false
    */
   branch?: boolean;
+  /**
+   * Airflow's `depends_on_past`: the task runs only once the same task of the DAG's previous run (by logical
+   * date) succeeded or was skipped; failed there, it is upstream_failed here; not finished there, it waits.
+   * The first run (no previous one) is free. @default false
+   */
+  dependsOnPast?: boolean;
+  /**
+   * Airflow's `wait_for_downstream` (implies `dependsOnPast`): also waits for the direct downstream tasks of
+   * that previous task instance. @default false
+   */
+  waitForDownstream?: boolean;
   /** Told when a try succeeds (a function or a Notifier such as `webhookNotifier`). DAG defaults apply. */
   onSuccess?: Callbacks;
   /** Told when a try fails with no retry left (not for upstream_failed). */
@@ -95,6 +106,8 @@ export interface ResolvedTaskOptions {
   readonly shortCircuit: boolean | 'direct';
   readonly branch: boolean;
   readonly callbacks: Readonly<Record<'success' | 'failure' | 'retry' | 'skip', readonly Callback[]>>;
+  readonly dependsOnPast: boolean;
+  readonly waitForDownstream: boolean;
 }
 
 export const DEFAULT_POOL = 'default_pool';
@@ -114,6 +127,8 @@ export const DEFAULT_TASK_OPTIONS: ResolvedTaskOptions = {
   shortCircuit: false,
   branch: false,
   callbacks: { success: [], failure: [], retry: [], skip: [] },
+  dependsOnPast: false,
+  waitForDownstream: false,
 };
 
 function fail(where: string, message: string): never {
@@ -177,6 +192,11 @@ export function validateTaskOptions(where: string, options: TaskOptions): void {
   ) {
     fail(where, `shortCircuit must be true, false or 'direct', got ${describe(options.shortCircuit)}`);
   }
+  for (const key of ['dependsOnPast', 'waitForDownstream'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'boolean') {
+      fail(where, `${key} must be a boolean, got ${describe(options[key])}`);
+    }
+  }
   if (options.branch !== undefined && typeof options.branch !== 'boolean') {
     fail(where, `branch must be a boolean, got ${describe(options.branch)}`);
   }
@@ -214,6 +234,8 @@ export function resolveTaskOptions(dagDefaults: TaskOptions, task: TaskOptions):
     // A task's own role, never inherited from the DAG's defaults.
     shortCircuit: task.shortCircuit ?? DEFAULT_TASK_OPTIONS.shortCircuit,
     branch: task.branch ?? DEFAULT_TASK_OPTIONS.branch,
+    dependsOnPast: (pick('dependsOnPast') ?? false) || (pick('waitForDownstream') ?? false),
+    waitForDownstream: pick('waitForDownstream') ?? false,
     callbacks: {
       success: callbackList(pick('onSuccess')),
       failure: callbackList(pick('onFailure')),

@@ -94,6 +94,13 @@ export class RunExecution {
   #poolTimer: (() => void) | null = null;
   /** Stored pools a try of this run freed since the last commit: other runs hear of it after the commit. */
   readonly #freed = new Set<string>();
+  /** Task states of the DAG's previous run, for `dependsOnPast` (null: there is none); re-read while waited on. */
+  #past: ReadonlyMap<string, TaskState> | null = null;
+  #pastRun: string | null = null;
+  #pastStale = true;
+  /** Tasks whose trigger rule is met but whose previous run's instance is not done yet. */
+  readonly #waitingPast = new Set<TaskSlot>();
+  #pastTimer: (() => void) | null = null;
   /** Callbacks of tries that ended since the last commit: called once their state is stored. */
   #notifications: { slot: TaskSlot; callbacks: readonly Callback[]; notification: Notification }[] = [];
   #unsubscribeStored: () => void = () => {};
@@ -236,6 +243,7 @@ export class RunExecution {
     this.#ticking = true;
     try {
       await this.deps.storedPools.refresh();
+      if (this.#pastStale && this.#order.some((s) => s.def.options.dependsOnPast)) await this.#loadPast();
       const scheduled = this.#stopping ? { ready: [], claims: [] } : this.#schedule();
       const claimed = await this.#claim(scheduled.claims);
       const toSubmit = [...scheduled.ready, ...claimed].map((slot) => ({
@@ -286,8 +294,12 @@ export class RunExecution {
         if (slot.ti.state !== 'none') continue;
         const states = slot.def.upstreamIds.map((id) => this.#tasks.get(id)!.ti.state);
         const decision = decide(slot.def.options.triggerRule, countUpstream(states));
-        if (decision === 'run') this.#set(slot, 'scheduled');
-        else if (decision === 'skip') this.#set(slot, 'skipped', { endedAt: this.#iso() });
+        if (decision === 'run') {
+          const past = slot.def.options.dependsOnPast ? this.#pastVerdict(slot) : 'ok';
+          if (past === 'ok') this.#set(slot, 'scheduled');
+          else if (past === 'wait') this.#waitingPast.add(slot);
+          else this.#set(slot, 'upstream_failed', { endedAt: this.#iso() }, past.failed);
+        } else if (decision === 'skip') this.#set(slot, 'skipped', { endedAt: this.#iso() });
         else if (decision === 'upstream_failed') this.#set(slot, 'upstream_failed', { endedAt: this.#iso() });
       }
     }
@@ -521,6 +533,55 @@ export class RunExecution {
     this.#kick();
   }
 
+  /** The task states of the run of this DAG with the latest logical date before this one. */
+  async #loadPast(): Promise<void> {
+    this.#pastStale = false;
+    const earlier = (await this.deps.store.listRuns(this.run.dagId))
+      .filter((r) => r.logicalDate < this.run.logicalDate)
+      .sort((a, b) => (a.logicalDate < b.logicalDate ? 1 : -1))[0];
+    if (!earlier) {
+      this.#past = null;
+      this.#pastRun = null;
+    } else {
+      const tis = await this.deps.store.listTaskInstances(this.run.dagId, earlier.runId);
+      this.#past = new Map(tis.map((t) => [t.taskId, t.state]));
+      this.#pastRun = earlier.runId;
+    }
+    // Tasks that waited on it are decided again with what was just read.
+    for (const slot of this.#waitingPast) this.#candidates.add(slot);
+    this.#waitingPast.clear();
+  }
+
+  /** `dependsOnPast`: whether the previous run's instance (and its downstream) lets this task run. */
+  #pastVerdict(slot: TaskSlot): 'ok' | 'wait' | { failed: string } {
+    const past = this.#past;
+    if (past === null) return 'ok';
+    const ids = [
+      slot.def.id,
+      ...(slot.def.options.waitForDownstream ? this.dag.graph.downstreamOf(slot.def.id) : []),
+    ];
+    let wait = false;
+    for (const id of ids) {
+      const state = past.get(id);
+      if (state === undefined || state === 'success' || state === 'skipped') continue;
+      if (state === 'failed' || state === 'upstream_failed') {
+        return { failed: `depends on past: ${id} is ${state} in the previous run ${this.#pastRun}` };
+      }
+      wait = true;
+    }
+    if (wait) this.#armPastTimer();
+    return wait ? 'wait' : 'ok';
+  }
+
+  #armPastTimer(): void {
+    if (this.#pastTimer) return;
+    this.#pastTimer = this.deps.clock.setTimer(1_000, () => {
+      this.#pastTimer = null;
+      this.#pastStale = true;
+      this.#kick();
+    });
+  }
+
   #notify(slot: TaskSlot, state: TaskState, error: string | null, at: string): void {
     const event = NOTIFIED[state];
     if (!event) return;
@@ -586,7 +647,7 @@ export class RunExecution {
 
   #maybeFinish(): void {
     if (!this.#finish || this.#active > 0 || this.#writer.pendingCount > 0 || this.#tickScheduled) return;
-    const canProgress = this.#ready.size > 0 || this.#retrying.size > 0;
+    const canProgress = this.#ready.size > 0 || this.#retrying.size > 0 || this.#waitingPast.size > 0;
     if (this.#unfinished > 0 && !this.#stopping && canProgress) {
       // Something waits for a retry time or for a pool slot another run holds: its timer or the pool wakes us.
       return;
@@ -594,6 +655,8 @@ export class RunExecution {
     this.#retryTimer?.cancel();
     this.#poolTimer?.();
     this.#poolTimer = null;
+    this.#pastTimer?.();
+    this.#pastTimer = null;
     this.#unsubscribe();
     this.#unsubscribeStored();
     this.#detachSignal();
@@ -634,6 +697,8 @@ export class RunExecution {
     this.#retryTimer?.cancel();
     this.#poolTimer?.();
     this.#poolTimer = null;
+    this.#pastTimer?.();
+    this.#pastTimer = null;
     this.#unsubscribe();
     this.#unsubscribeStored();
     this.#detachSignal();
