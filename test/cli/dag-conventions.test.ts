@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { collect, REPO, Sandbox, withEngine } from './helpers.js';
+import { collect, REPO, Sandbox, TEST_STORE, withEngine } from './helpers.js';
 
 const VERSION = (
   JSON.parse(fs.readFileSync(path.join(REPO, 'packages/cli/package.json'), 'utf8')) as { version: string }
@@ -83,8 +83,11 @@ describe('dag CLI conventions: --version, a closed pipe, dag init (e2e)', () => 
     expect(quiet.stdout).to.include('quick 2025-01-01 (manual__2025-01-01): success');
     const verbose = await sb.dag('status', 'quick', '--date', '2025-01-01', '--verbose');
     expect(verbose.stderr).to.match(/^dag: \d+ DAG\(s\) from \d+ file\(s\) in .+, 1 broken$/m);
+    // The state's location: the home's file, or the database (its URL without the password).
+    const where = TEST_STORE === 'postgres' ? 'postgres://' : path.join(sb.home, 'state.db');
+    expect(verbose.stderr).to.include(`dag: state in ${where}`);
     expect(verbose.stderr).to.include(
-      `dag: state in ${path.join(sb.home, 'state.db')}; tries run in local worker processes`,
+      '; tries run in local worker processes; try logs at level debug and above',
     );
     const saved = sb.env;
     sb.env = () => ({ ...saved.call(sb), STREAMPRO_LOG_LEVEL: 'warn' });
