@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { NonRetryableError } from '@streampro/engine';
@@ -114,6 +114,7 @@ export function toParquet(options: ToParquetOptions): OperatorRun<ToParquetOutpu
     try {
       const localInput = path.join(dir, format === 'csv' ? 'input.csv' : 'input.jsonl');
       await options.input.store.getToFile(inputKey, localInput, { signal: ctx.signal });
+      await refuseUtf16(localInput, inputKey);
       const header = format === 'csv' ? await readCsvHeader(localInput, delimiter) : undefined;
       if (format === 'csv') checkHeader(options.schema, header?.fields ?? [], inputKey);
       const firstRow = header?.line ?? 0;
@@ -197,6 +198,34 @@ function checkHeader(schema: TableSchema, fields: readonly string[], key: string
     .map(([name, column]) => column.source ?? name);
   if (fields.length > 0 && missing.length > 0) {
     throw new NonRetryableError(`CSV header of ${key} lacks required column(s): ${missing.join(', ')}`);
+  }
+  // An optional column absent while the header has a column the schema does not know looks like a rename
+  // (email → e_mail): every value of it would silently be NULL. Say so instead.
+  const known = new Set(Object.entries(schema.columns).map(([name, c]) => (c.source ?? name).toLowerCase()));
+  const absent = Object.entries(schema.columns)
+    .map(([name, c]) => c.source ?? name)
+    .filter((name) => !present.has(name.toLowerCase()));
+  const unknown = fields.map((f) => f.trim()).filter((f) => f !== '' && !known.has(f.toLowerCase()));
+  if (fields.length > 0 && absent.length > 0 && unknown.length > 0) {
+    throw new NonRetryableError(
+      `CSV header of ${key} lacks column(s) ${absent.join(', ')} and has unknown column(s) ${unknown.join(', ')}: a renamed column? Fix the header or the schema`,
+    );
+  }
+}
+
+/** DuckDB reads UTF-8 only: a UTF-16 file (its byte order mark) gets one clear error, not a header error. */
+async function refuseUtf16(localPath: string, key: string): Promise<void> {
+  const handle = await open(localPath, 'r');
+  try {
+    const { bytesRead, buffer } = await handle.read(Buffer.alloc(2), 0, 2, 0);
+    const bom = bytesRead === 2 ? buffer.readUInt16BE(0) : 0;
+    if (bom === 0xfffe || bom === 0xfeff) {
+      throw new NonRetryableError(
+        `${key} is UTF-16 (${bom === 0xfffe ? 'little' : 'big'}-endian byte order mark); convert it to UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)`,
+      );
+    }
+  } finally {
+    await handle.close();
   }
 }
 

@@ -389,6 +389,31 @@ describe('toParquet', () => {
     ]);
   });
 
+  it('fails at once, naming both, when an optional column is absent and an unknown one present (a rename)', async () => {
+    await box.put(
+      'raw/users.csv',
+      'user_id,signup_ts,country,plan,e_mail\nu1,2025-09-09T10:00:00Z,FR,free,a@b.c\n',
+    );
+    const error = await run(usersSchema, 'raw/users.csv').catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(NonRetryableError);
+    expect((error as Error).message).to.equal(
+      'CSV header of raw/users.csv lacks column(s) email and has unknown column(s) e_mail: a renamed column? Fix the header or the schema',
+    );
+  });
+
+  it('refuses a UTF-16 file with one line saying so, not as a header problem', async () => {
+    const text = 'user_id,signup_ts,country,plan,email\nu1,2025-09-09T10:00:00Z,FR,free,\n';
+    await box.store.putBytes(
+      'raw/users.csv',
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]),
+    );
+    const error = await run(usersSchema, 'raw/users.csv').catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(NonRetryableError);
+    expect((error as Error).message).to.equal(
+      'raw/users.csv is UTF-16 (little-endian byte order mark); convert it to UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)',
+    );
+  });
+
   it('fails at once when the CSV header lacks a required column', async () => {
     await box.put('raw/videos.csv', 'video_id,name\nv1,x\n');
     const error = await run(videosSchema, 'raw/videos.csv').catch((e: unknown) => e);
