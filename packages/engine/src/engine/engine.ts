@@ -292,7 +292,8 @@ export class Engine {
       at: endedAt,
     });
     const event = state === 'success' ? 'success' : state === 'failed' ? 'failure' : null;
-    if (event) {
+    // Only a DAG with run callbacks pays the extra read of its task instances.
+    if (event && dag.callbacks[event].length > 0) {
       const failed = (await this.store.listTaskInstances(dag.id, run.runId)).filter(
         (t) => t.state === 'failed',
       );

@@ -97,7 +97,8 @@ export class RunExecution {
   /** Task states of the DAG's previous run, for `dependsOnPast` (null: there is none); re-read while waited on. */
   #past: ReadonlyMap<string, TaskState> | null = null;
   #pastRun: string | null = null;
-  #pastStale = true;
+  /** True until the previous run is read, and again while a task waits on it; false for good without any. */
+  #pastStale: boolean;
   /** Tasks whose trigger rule is met but whose previous run's instance is not done yet. */
   readonly #waitingPast = new Set<TaskSlot>();
   #pastTimer: (() => void) | null = null;
@@ -131,6 +132,8 @@ export class RunExecution {
     });
     for (const slot of this.#order) this.#tasks.set(slot.def.id, slot);
     this.#writer = new StateWriter(deps.store, deps.fence);
+    // Decided once: the per-tick check below must not scan every task of a large DAG.
+    this.#pastStale = this.#order.some((s) => s.def.options.dependsOnPast);
     this.#interval = dataIntervalOf(dag.parsedSchedule, new Date(run.logicalDate));
     for (const slot of this.#order) {
       if (!this.#selected(slot)) continue;
@@ -243,7 +246,7 @@ export class RunExecution {
     this.#ticking = true;
     try {
       await this.deps.storedPools.refresh();
-      if (this.#pastStale && this.#order.some((s) => s.def.options.dependsOnPast)) await this.#loadPast();
+      if (this.#pastStale) await this.#loadPast();
       const scheduled = this.#stopping ? { ready: [], claims: [] } : this.#schedule();
       const claimed = await this.#claim(scheduled.claims);
       const toSubmit = [...scheduled.ready, ...claimed].map((slot) => ({
@@ -619,6 +622,7 @@ export class RunExecution {
   /** After a branch or a short-circuit succeeded: skips the downstream tasks it did not follow. */
   #skipNotFollowed(slot: TaskSlot, output: unknown, endedAt: string): void {
     const { branch, shortCircuit } = slot.def.options;
+    if (!branch && !(shortCircuit && !output)) return;
     const direct = this.dag.graph.downstreamOf(slot.def.id);
     let skip: string[] = [];
     if (branch) {

@@ -1,10 +1,8 @@
 import { defineDag, Engine } from '@streampro/engine';
 import { expect } from 'chai';
-import { makeTempDir, rejection, removeDir } from '../support/fixtures.js';
+import { makeTempDir, rejection, removeDir, taskStates } from '../support/fixtures.js';
 
 const DAY = '2025-01-05';
-const states = (result: { tasks: readonly { taskId: string; state: string }[] }) =>
-  Object.fromEntries(result.tasks.map((t) => [t.taskId, t.state]));
 
 describe('branching and short-circuits', () => {
   let home: string;
@@ -37,7 +35,7 @@ describe('branching and short-circuits', () => {
   it('a branch follows the task it names; the others are skipped and so is what only follows them', async () => {
     const result = await engine.run(branching('full'), { logicalDate: DAY });
     expect(result.state).to.equal('success');
-    expect(states(result)).to.deep.equal({
+    expect(taskStates(result)).to.deep.equal({
       choose: 'success',
       full: 'success',
       incremental: 'skipped',
@@ -48,7 +46,7 @@ describe('branching and short-circuits', () => {
 
   it('a branch may follow several tasks', async () => {
     const result = await engine.run(branching(['full', 'incremental']), { logicalDate: DAY });
-    expect(Object.values(states(result)).every((s) => s === 'success')).to.equal(true);
+    expect(Object.values(taskStates(result)).every((s) => s === 'success')).to.equal(true);
   });
 
   it('a branch naming a task that is not its direct downstream fails at once, not retried', async () => {
@@ -59,7 +57,7 @@ describe('branching and short-circuits', () => {
     expect(choose.error).to.equal(
       'branch choose returned "publish_incremental"; it must name its direct downstream tasks (full, incremental)',
     );
-    expect(states(result).full).to.equal('upstream_failed');
+    expect(taskStates(result).full).to.equal('upstream_failed');
   });
 
   function shortCircuited(mode: true | 'direct', output: unknown) {
@@ -73,17 +71,17 @@ describe('branching and short-circuits', () => {
   it('shortCircuit: a falsy output skips every downstream task, whatever its trigger rule', async () => {
     const result = await engine.run(shortCircuited(true, 0), { logicalDate: DAY });
     expect(result.state).to.equal('success');
-    expect(states(result)).to.deep.equal({ has_data: 'success', load: 'skipped', cleanup: 'skipped' });
+    expect(taskStates(result)).to.deep.equal({ has_data: 'success', load: 'skipped', cleanup: 'skipped' });
   });
 
   it("shortCircuit 'direct': only the direct downstream is skipped; the rest follow their trigger rules", async () => {
     const result = await engine.run(shortCircuited('direct', false), { logicalDate: DAY });
-    expect(states(result)).to.deep.equal({ has_data: 'success', load: 'skipped', cleanup: 'success' });
+    expect(taskStates(result)).to.deep.equal({ has_data: 'success', load: 'skipped', cleanup: 'success' });
   });
 
   it('shortCircuit: a truthy output lets everything run', async () => {
     const result = await engine.run(shortCircuited(true, { rows: 3 }), { logicalDate: DAY });
-    expect(states(result)).to.deep.equal({ has_data: 'success', load: 'success', cleanup: 'success' });
+    expect(taskStates(result)).to.deep.equal({ has_data: 'success', load: 'success', cleanup: 'success' });
   });
 
   it('latestOnly: downstream runs in the latest interval and in manual runs, and is skipped in older runs', async () => {
@@ -93,7 +91,7 @@ describe('branching and short-circuits', () => {
     const gate = dag.latestOnly({ now });
     dag.task({ id: 'notify', upstream: [gate], run: () => 'sent' });
     const run = (logicalDate: string, runType?: 'backfill') =>
-      engine.run(dag, { logicalDate, ...(runType ? { runType } : {}) }).then(states);
+      engine.run(dag, { logicalDate, ...(runType ? { runType } : {}) }).then(taskStates);
     expect(await run('2025-01-05', 'backfill')).to.deep.equal({ latest_only: 'success', notify: 'success' });
     expect(await run('2025-01-03', 'backfill')).to.deep.equal({ latest_only: 'success', notify: 'skipped' });
     expect(await run('2025-01-02')).to.deep.equal({ latest_only: 'success', notify: 'success' });

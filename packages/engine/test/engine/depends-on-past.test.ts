@@ -1,9 +1,6 @@
 import { defineDag, Engine, InvalidInputError, NonRetryableError } from '@streampro/engine';
 import { expect } from 'chai';
-import { makeTempDir, rejection, removeDir } from '../support/fixtures.js';
-
-const states = (result: { tasks: readonly { taskId: string; state: string }[] }) =>
-  Object.fromEntries(result.tasks.map((t) => [t.taskId, t.state]));
+import { makeTempDir, rejection, removeDir, taskStates } from '../support/fixtures.js';
 
 describe('dependsOnPast and waitForDownstream', () => {
   let home: string;
@@ -35,11 +32,11 @@ describe('dependsOnPast and waitForDownstream', () => {
 
   it('the first run is free; a later one runs when the previous load succeeded', async () => {
     const dag = daily();
-    expect(states(await engine.run(dag, { logicalDate: '2025-01-01' }))).to.deep.equal({
+    expect(taskStates(await engine.run(dag, { logicalDate: '2025-01-01' }))).to.deep.equal({
       load: 'success',
       report: 'success',
     });
-    expect(states(await engine.run(dag, { logicalDate: '2025-01-02' }))).to.deep.equal({
+    expect(taskStates(await engine.run(dag, { logicalDate: '2025-01-02' }))).to.deep.equal({
       load: 'success',
       report: 'success',
     });
@@ -55,7 +52,7 @@ describe('dependsOnPast and waitForDownstream', () => {
         if (e.type === 'task-state' && e.error) events.push(`${e.taskId}: ${e.error}`);
       },
     });
-    expect(states(second)).to.deep.equal({ load: 'upstream_failed', report: 'upstream_failed' });
+    expect(taskStates(second)).to.deep.equal({ load: 'upstream_failed', report: 'upstream_failed' });
     expect(events).to.include('load: depends on past: load is failed in the previous run manual__2025-01-01');
   });
 
@@ -93,7 +90,7 @@ describe('dependsOnPast and waitForDownstream', () => {
       },
     });
     await engine.run(dag, { logicalDate: '2025-01-01' });
-    expect(states(await engine.run(dag, { logicalDate: '2025-01-02' }))).to.deep.equal({
+    expect(taskStates(await engine.run(dag, { logicalDate: '2025-01-02' }))).to.deep.equal({
       load: 'upstream_failed',
       publish: 'upstream_failed',
     });

@@ -86,3 +86,10 @@ export class ConcurrencyProbe {
     }
   }
 }
+
+/** Each task's state of a run result, by task id. */
+export function taskStates(result: {
+  readonly tasks: readonly { readonly taskId: string; readonly state: string }[];
+}): Record<string, string> {
+  return Object.fromEntries(result.tasks.map((t) => [t.taskId, t.state]));
+}
