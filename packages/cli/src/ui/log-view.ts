@@ -113,5 +113,5 @@ function marked(text: string, needle: string): Html {
 
 export function lineRow(line: ParsedLine, needle: string): Html {
   const lvl = line.level.toLowerCase();
-  return h`<tr id="L${line.n}" data-level="${lvl}"><td class="n">${line.n}</td><td class="mono">${line.time}</td><td class="lvl-${lvl}">${line.level.toUpperCase()}</td><td class="msg">${marked(line.message, needle)}${line.fields ? h` <span class="fields">${marked(line.fields, needle)}</span>` : ''}${line.stack ? h`<pre>${marked(line.stack, needle)}</pre>` : ''}</td></tr>`;
+  return h`<tr id="L${line.n}" data-level="${lvl}"><td class="n">${line.n}</td><td class="mono">${line.time}</td><td class="lvl-${lvl}">${line.level.toUpperCase()}</td><td class="msg">${marked(line.message, needle)}${line.fields ? h` <span class="fields">${marked(line.fields, needle)}</span>` : ''}${line.stack ? h`<pre tabindex="0">${marked(line.stack, needle)}</pre>` : ''}</td></tr>`;
 }

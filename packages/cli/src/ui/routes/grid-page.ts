@@ -167,7 +167,7 @@ function details(
   }
   const error = last?.errorMessage
     ? h`<div class="error-box"><p><strong>${last.errorName ?? 'Error'}</strong>: ${last.errorMessage}</p>
-${last.errorStack ? h`<pre class="stack" aria-label="Stack trace">${last.errorStack}</pre>` : ''}</div>`
+${last.errorStack ? h`<pre class="stack" tabindex="0" aria-label="Stack trace">${last.errorStack}</pre>` : ''}</div>`
     : '';
   return h`<aside class="details" aria-label="Selected task instance">
 <h2>${ti.taskId} <span class="muted">${dateLabel(run.logicalDate)}</span></h2>

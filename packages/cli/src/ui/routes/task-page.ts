@@ -101,7 +101,7 @@ ${triesTable(ctx, tries, base, lq, shown)}
 <div class="toolbar">${clear}</div>
 ${commands.map((c) => h`<div class="copy"><code>${c}</code><button type="button" data-copy="${c}" aria-label="Copy: ${c}">Copy</button></div>`)}
 <h2>Output</h2>
-${ti.output === null || ti.output === undefined ? h`<p class="muted">No output.</p>` : h`<pre aria-label="Output JSON">${JSON.stringify(ti.output, null, 2)}</pre>`}
+${ti.output === null || ti.output === undefined ? h`<p class="muted">No output.</p>` : h`<pre tabindex="0" aria-label="Output JSON">${JSON.stringify(ti.output, null, 2)}</pre>`}
 <h2 id="log-title">Log</h2>
 ${shown ? await logSection(shown, base, lq, displayPath(ctx.cwd, shown.logPath)) : h`<p class="muted">No try yet.</p>`}`;
   return page({
@@ -132,7 +132,7 @@ function triesTable(
 <td>${t.host}</td><td>${t.pid}</td>
 <td>${formatInstant(t.startedAt)}</td><td>${formatInstant(t.endedAt)}</td>
 <td>${formatDuration(t.durationMs ?? elapsedMs(t.startedAt, t.endedAt, ctx.now()))}</td>
-<td>${t.errorMessage ? h`<div class="try-error"><strong>${t.errorName ?? 'Error'}</strong>: ${t.errorMessage}</div>${t.errorStack ? h`<details><summary>Stack</summary><pre>${t.errorStack}</pre></details>` : ''}` : ''}</td>
+<td>${t.errorMessage ? h`<div class="try-error"><strong>${t.errorName ?? 'Error'}</strong>: ${t.errorMessage}</div>${t.errorStack ? h`<details><summary>Stack</summary><pre tabindex="0">${t.errorStack}</pre></details>` : ''}` : ''}</td>
 </tr>`,
   );
   return h`<table class="tries"><thead><tr><th scope="col">Try</th><th scope="col">State</th><th scope="col">Host</th><th scope="col">PID</th><th scope="col">Started</th><th scope="col">Ended</th><th scope="col">Duration</th><th scope="col">Error</th></tr></thead><tbody>${rows}</tbody></table>`;
