@@ -12,6 +12,7 @@ import { executorBench } from './executor.js';
 import type { BenchContext, Benchmark } from './lib/bench.js';
 import { describeMachine } from './lib/machine.js';
 import { type BenchReport, writeResults } from './lib/report.js';
+import { logsBench } from './logs.js';
 import { pipelineBench } from './pipeline.js';
 import { schedulerBench } from './scheduler.js';
 import { dueLatencyBench } from './scheduler-latency.js';
@@ -22,6 +23,7 @@ const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   scheduler: schedulerBench,
   'due-latency': dueLatencyBench,
   executor: executorBench,
+  logs: logsBench,
   etl: etlBench,
   pipeline: pipelineBench,
   backfill: backfillBench,

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 /**
  * The scheduler benchmark's baselines: the least a durable orchestrator must do for the same graph — walk it
  * in topological order, run each (no-op) body, record the state changes in SQLite with as many commits as
- * the engine made, and optionally create a log file per try. No scheduling policy, no events, no context.
+ * the engine made, and optionally write each try's two log lines (a file per try, or one file for the run). No scheduling policy, no events, no context.
  */
 
 export interface WalkOptions {
@@ -16,7 +16,8 @@ export interface WalkOptions {
   readonly commits: number;
   /** Task-row updates per task (the engine's `task` changes per task); each try also inserts and ends a try row. */
   readonly taskUpdates: number;
-  readonly logs: boolean;
+  /** `per-try`: a folder and a file per try (the engine's old layout); `segment`: one open file for the run. */
+  readonly logs: 'none' | 'per-try' | 'segment';
 }
 
 const body = (): null => null;
@@ -34,6 +35,7 @@ export async function memoryWalk(parents: readonly (readonly number[])[]): Promi
 export async function durableWalk(o: WalkOptions): Promise<void> {
   const n = o.parents.length;
   const db = new Database(path.join(o.dir, 'walk.db'));
+  let segment = -1;
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
@@ -56,7 +58,9 @@ export async function durableWalk(o: WalkOptions): Promise<void> {
       for (const id of ids) insertTask.run(id);
     })();
     const runDir = path.join(o.dir, 'logs', 'dag_id=walk', 'run_id=r');
-    if (o.logs) fs.mkdirSync(runDir, { recursive: true });
+    if (o.logs !== 'none') fs.mkdirSync(runDir, { recursive: true });
+    const segmentPath = path.join(runDir, 'tries.log');
+    if (o.logs === 'segment') segment = fs.openSync(segmentPath, 'a');
     // Commits are spread evenly over the statements so their count matches the engine's exactly.
     const perTask = o.taskUpdates + 2;
     const total = n * perTask;
@@ -81,11 +85,16 @@ export async function durableWalk(o: WalkOptions): Promise<void> {
       const now = new Date().toISOString();
       let logPath = '';
       let fd = -1;
-      if (o.logs) {
+      if (o.logs === 'per-try') {
         const taskDir = path.join(runDir, `task_id=${id}`);
         fs.mkdirSync(taskDir);
         logPath = path.join(taskDir, 'attempt=1.log');
         fd = fs.openSync(logPath, 'a');
+      } else if (o.logs === 'segment') {
+        logPath = segmentPath;
+        fd = segment;
+      }
+      if (fd >= 0) {
         fs.writeSync(
           fd,
           `${JSON.stringify({ level: 'info', message: 'starting try 1', taskId: id, at: now })}\n`,
@@ -100,7 +109,7 @@ export async function durableWalk(o: WalkOptions): Promise<void> {
       await body();
       if (fd >= 0) {
         fs.writeSync(fd, `${JSON.stringify({ level: 'info', message: 'try succeeded', taskId: id })}\n`);
-        fs.closeSync(fd);
+        if (o.logs === 'per-try') fs.closeSync(fd);
       }
       updateTask.run('success', now, id);
       step();
@@ -114,6 +123,7 @@ export async function durableWalk(o: WalkOptions): Promise<void> {
       throw new Error(`internal: made ${made} commits, meant ${budget}`);
     }
   } finally {
+    if (segment >= 0) fs.closeSync(segment);
     db.close();
   }
 }

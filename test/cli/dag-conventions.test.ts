@@ -99,10 +99,7 @@ describe('dag CLI conventions: --version, a closed pipe, dag init (e2e)', () => 
     expect(warnOnly.code, warnOnly.stderr).to.equal(0);
     expect(bad.code).to.equal(0);
     const log = (date: string) =>
-      fs.readFileSync(
-        path.join(sb.home, `logs/dag_id=quick/run_id=manual__${date}/task_id=extract/attempt=1.log`),
-        'utf8',
-      );
+      fs.readFileSync(path.join(sb.home, `logs/dag_id=quick/run_id=manual__${date}/tries.log`), 'utf8');
     expect(log('2025-01-01')).to.include('"message":"extracting"');
     expect(log('2025-01-02')).to.not.include('"message":"extracting"');
     expect(loud.code).to.equal(2);

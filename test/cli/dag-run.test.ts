@@ -145,10 +145,10 @@ describe('dag CLI: running DAGs (e2e)', function () {
     ]);
   });
 
-  it('fails a run (exit 1, log path of the failed try), then resumes it after the input is fixed', async () => {
+  it('fails a run (exit 1, log of the failed try), then resumes it after the input is fixed', async () => {
     const failed = await sb.dag('run', 'needs_input', '--date', DATE);
     expect(failed.code).to.equal(1);
-    expect(failed.stdout).to.match(/read_input +│ failed .*task_id=read_input\/attempt=1\.log/);
+    expect(failed.stdout).to.match(/read_input +│ failed .*run_id=manual__2025-09-09\/tries\.log/);
     expect(failed.stdout).to.match(/failed read_input: input file .* does not exist/);
     expect(await taskStates(sb.home, needsInput, DATE)).to.deep.equal({
       start: ['success', 1],

@@ -232,7 +232,7 @@ interface Status {
       expect(plain.stdout).to.match(/=== talk try 1 \(success\) \(shipped by the worker on .+\)/);
       expect(plain.stdout).to.include('done talking');
       // The worker kept its own copy under its home; the scheduler's home has none.
-      const rel = 'logs/dag_id=chatty/run_id=manual__2025-07-01/task_id=talk/attempt=1.log';
+      const rel = 'logs/dag_id=chatty/run_id=manual__2025-07-01/tries.log';
       expect(fs.existsSync(path.join(workerHome, rel))).to.equal(true);
       expect(fs.existsSync(path.join(sb.home, rel))).to.equal(false);
     });

@@ -146,7 +146,7 @@ describe('reliability: nothing escapes the lake', function () {
         const r = await sb.dag('run', 'leaky', '--date', '2025-01-10');
         expect(r.code, r.stderr).to.equal(1);
         expect(r.stdout + r.stderr).to.not.contain(secretKey);
-        const log = fs.readFileSync(sb.logFile('leaky', 'manual__2025-01-10', 'debug_print', 1), 'utf8');
+        const log = fs.readFileSync(sb.logFile('leaky', 'manual__2025-01-10'), 'utf8');
         expect(log).to.contain('connecting with key ***');
         expect(log).to.not.contain(secretKey);
         for (const f of fs.readdirSync(sb.home).filter((n) => n.startsWith('state.db'))) {
@@ -185,8 +185,13 @@ describe('reliability: nothing escapes the lake', function () {
         const files = (fs.readdirSync(sb.home, { recursive: true }) as string[])
           .map((f) => path.join(sb.home, f))
           .filter((f) => fs.statSync(f).isFile());
-        const logs = files.filter((f) => f.endsWith('.log'));
-        expect(logs.length, 'one log per try').to.be.greaterThan(15);
+        // One log segment per run, holding the lines of all its tries.
+        const logs = files.filter((f) => f.endsWith('tries.log'));
+        expect(logs.length, 'one log segment per run').to.equal(2);
+        const starts = logs.flatMap(
+          (f) => fs.readFileSync(f, 'utf8').match(/"message":"starting try/g) ?? [],
+        );
+        expect(starts.length, 'tries logged').to.be.greaterThan(15);
         expect(files.some((f) => f.endsWith('state.db'))).to.equal(true);
         for (const file of files) {
           const bytes = fs.readFileSync(file);

@@ -7,7 +7,6 @@ import {
   assertLakeComplete,
   FaultSandbox,
   killHard,
-  readJsonLines,
   tempObjects,
   visibleObjects,
   waitFor,
@@ -49,7 +48,7 @@ describe('reliability: kill -9 anywhere, then resume', function () {
     const killed = tries.find((t) => t.tryNumber === tryNumber);
     expect(killed).to.include({ state: 'failed', errorName: 'TaskInterruptedError' });
     expect(killed?.errorMessage).to.match(/zombie/);
-    const lines = readJsonLines(sb.logFile(lakeflow.id, RUN_ID, taskId, tryNumber));
+    const lines = sb.tryLines(lakeflow.id, RUN_ID, taskId, tryNumber);
     expect(lines[0]?.message).to.match(new RegExp(`starting try ${tryNumber}`));
   }
 

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { expect } from 'chai';
 import { collect, type Result, taskStates, withEngine } from '../cli/helpers.js';
 import { crashy, overrun, SECRET_TOKEN, secretive, stubborn } from './fixtures/dags/isolated.js';
-import { FaultSandbox, readJsonLines, running, waitFor } from './support/harness.js';
+import { FaultSandbox, running, waitFor } from './support/harness.js';
 
 const DATE = '2025-01-10';
 const RUN_ID = `manual__${DATE}`;
@@ -116,7 +116,7 @@ describe('reliability: each try isolated in its worker process', function () {
     // Recorded at the deadline, not when the process was finally killed a grace period later.
     expect(attempt?.durationMs).to.be.within(timeoutMs, timeoutMs + GRACE_MS - 1);
     expect(await taskStates(sb.home, overrun, DATE)).to.deep.equal({ busy: ['failed', 1] });
-    const messages = readJsonLines(sb.logFile(overrun.id, RUN_ID, 'busy', 1)).map((l) => l.message);
+    const messages = sb.tryLines(overrun.id, RUN_ID, 'busy', 1).map((l) => l.message);
     expect(messages).to.include(`try failed: task exceeded its execution timeout of ${timeoutMs} ms`);
   });
 
@@ -130,7 +130,7 @@ describe('reliability: each try isolated in its worker process', function () {
     expect(r.stdout).to.not.contain(SECRET_TOKEN);
     expect(r.stderr).to.not.contain(SECRET_TOKEN);
     const files = filesUnder(sb.home);
-    const logFile = sb.logFile(secretive.id, RUN_ID, 'talkative', 1);
+    const logFile = sb.logFile(secretive.id, RUN_ID);
     expect(files).to.include.members([path.join(sb.home, 'state.db'), logFile]);
     for (const file of files) {
       expect(fs.readFileSync(file).includes(SECRET_TOKEN), `${file} contains the secret`).to.equal(false);
@@ -138,7 +138,7 @@ describe('reliability: each try isolated in its worker process', function () {
 
     const [attempt] = await withEngine(sb.home, (e) => e.tries(secretive.id, RUN_ID, 'talkative'));
     expect(attempt).to.include({ state: 'failed', errorName: 'TaskTimeoutError' });
-    const messages = readJsonLines(logFile).map((l) => l.message);
+    const messages = sb.tryLines(secretive.id, RUN_ID, 'talkative', 1).map((l) => l.message);
     for (const phase of ['before', 'abort', 'late']) {
       for (const channel of ['console.log', 'console.error', 'stdout.write', 'ctx.log']) {
         expect(messages, `${phase} ${channel}`).to.include(`${phase} ${channel} token=***`);

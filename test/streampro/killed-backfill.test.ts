@@ -24,17 +24,18 @@ describe('streampro e2e: a backfill killed while an asset-triggered run executes
     const args = ['backfill', 'streampro', '--start', DATES[0]!, '--end', DATES[1]!];
     const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, env: sb.env(), stdio: 'ignore' });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_c, s) => resolve(s)));
-    // The worker creates the try's log file as the analytics body starts.
-    const reportLog = path.join(
+    // The worker writes the try's first line into the run's log segment as the analytics body starts.
+    const runLog = path.join(
       sb.home,
       'logs',
       'dag_id=analytics',
       `run_id=asset_triggered__${DATES[0]}`,
-      'task_id=report',
-      'attempt=1.log',
+      'tries.log',
     );
+    const started = (): boolean =>
+      fs.existsSync(runLog) && fs.readFileSync(runLog, 'utf8').includes('"taskId":"report"');
     const deadline = Date.now() + 90_000;
-    while (!fs.existsSync(reportLog)) {
+    while (!started()) {
       if (Date.now() > deadline) throw new Error('the analytics run never started');
       await new Promise((r) => setTimeout(r, 5));
     }

@@ -79,6 +79,7 @@ export { ProcessPoolExecutor, type ProcessPoolOptions } from './executor/process
 export type { TryDescriptor, TryFence, TryJob, TrySecrets } from './executor/try-descriptor.js';
 export type { LogFields, LogLevel, TaskInstanceKey, TaskLogger } from './logging/logger.js';
 export { SecretMasker } from './logging/mask.js';
+export { isLineOf, linesOf, RUN_LOG_FILE, runLogPath, textOf } from './logging/run-log.js';
 export { Dag, type DagSpec, defineDag, isDag, TaskGroup } from './model/dag.js';
 export {
   DagDefinitionError,

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { runLogPath } from '@streampro/engine';
 import { expect } from 'chai';
 import { Sandbox } from '../../cli/helpers.js';
 
@@ -62,14 +63,15 @@ export class FaultSandbox extends Sandbox {
     return counts;
   }
 
-  logFile(dagId: string, runId: string, taskId: string, tryNumber: number): string {
-    return path.join(
-      this.home,
-      'logs',
-      `dag_id=${dagId}`,
-      `run_id=${runId}`,
-      `task_id=${taskId}`,
-      `attempt=${tryNumber}.log`,
+  /** The run's log segment, which holds the lines of every try of the run run on this machine. */
+  logFile(dagId: string, runId: string): string {
+    return runLogPath(path.join(this.home, 'logs'), { dagId, runId });
+  }
+
+  /** The lines of one try, parsed, from its run's segment. */
+  tryLines(dagId: string, runId: string, taskId: string, tryNumber: number): Record<string, unknown>[] {
+    return readJsonLines(this.logFile(dagId, runId)).filter(
+      (l) => l.taskId === taskId && l.tryNumber === tryNumber,
     );
   }
 }
@@ -140,7 +142,7 @@ export function assertLakeComplete(root: string): string[] {
   return keys;
 }
 
-/** A try's log file parsed as JSON lines; throws when a line is not JSON. */
+/** A log file parsed as JSON lines; throws when a line is not JSON. */
 export function readJsonLines(file: string): Record<string, unknown>[] {
   const text = fs.readFileSync(file, 'utf8');
   return text

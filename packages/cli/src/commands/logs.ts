@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Engine, TryRecord } from '@streampro/engine';
+import { type Engine, isLineOf, type TryRecord, textOf } from '@streampro/engine';
 import { EXIT, UsageError } from '../errors.js';
 import { colorEnabled, type Io } from '../io.js';
 import type { LogsArgs } from '../options.js';
@@ -9,6 +9,7 @@ import { parseDateFlag } from '../parse/dates.js';
 import { positiveInt } from '../parse/params.js';
 import { type Palette, palette, stateColor } from '../render/colors.js';
 import { formatLogLine, parseLogLine } from '../render/log-format.js';
+import { displayPath } from '../render/paths.js';
 import { withSession } from '../session.js';
 
 const FOLLOW_POLL_MS = 300;
@@ -32,7 +33,9 @@ export async function execute(args: LogsArgs, io: Io): Promise<number> {
       // A try run by a `dag worker` had its log shipped to the store: read from there, on any machine.
       const shipped = await engine.store.readTryLog(t);
       if (!args.raw) {
-        const where = shipped ? `(shipped by the worker on ${t.host || 'another host'})` : t.logPath;
+        const where = shipped
+          ? `(shipped by the worker on ${t.host || 'another host'})`
+          : displayPath(io.cwd, t.logPath);
         println(
           io,
           p.bold(`=== ${t.taskId} try ${t.tryNumber} (${stateColor(p, t.state)(t.state)}) ${where}`),
@@ -44,7 +47,7 @@ export async function execute(args: LogsArgs, io: Io): Promise<number> {
       if (shipped && running) await followShipped(engine, t, printLine, io.signal);
       else if (shipped) printText(shipped.text, printLine);
       else if (running) await follow(engine, t, printLine, io.signal);
-      else printFile(t.logPath, printLine, io, p);
+      else printFile(t, printLine, io, p);
     }
     if (selected.length === 0) println(io, taskId ? `task ${taskId} has no tries yet` : 'no tries yet');
     return io.signal.aborted ? EXIT.interrupted : EXIT.ok;
@@ -74,15 +77,16 @@ export function selectTries(
   return out.sort((a, b) => (rank.get(a.taskId) ?? 0) - (rank.get(b.taskId) ?? 0));
 }
 
-function printFile(file: string, printLine: (line: string) => void, io: Io, p: Palette): void {
+/** The try's lines of its log file (the run's segment, where every line carries its try's key). */
+function printFile(t: TryRecord, printLine: (line: string) => void, io: Io, p: Palette): void {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = fs.readFileSync(t.logPath, 'utf8');
   } catch {
-    io.stderr.write(`${p.yellow(`(log file ${file} is missing)`)}\n`);
+    io.stderr.write(`${p.yellow(`(log file ${t.logPath} is missing)`)}\n`);
     return;
   }
-  printText(text, printLine);
+  printText(textOf(text, t), printLine);
 }
 
 function printText(text: string, printLine: (line: string) => void): void {
@@ -124,12 +128,12 @@ async function follow(engine: Engine, t: TryRecord, printLine: (line: string) =>
       offset = size;
       const lines = (pending + buffer.toString('utf8')).split('\n');
       pending = lines.pop() ?? '';
-      for (const line of lines) if (line.trim() !== '') printLine(line);
+      for (const line of lines) if (line.trim() !== '' && isLineOf(line, t)) printLine(line);
       continue;
     }
     const now = (await engine.tries(t.dagId, t.runId, t.taskId)).find((x) => x.tryNumber === t.tryNumber);
     if (signal.aborted || !now || now.state !== 'running') break;
     await sleep(FOLLOW_POLL_MS);
   }
-  if (pending.trim() !== '') printLine(pending);
+  if (pending.trim() !== '' && isLineOf(pending, t)) printLine(pending);
 }

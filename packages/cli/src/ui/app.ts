@@ -168,7 +168,7 @@ export function createUiApp(ctx: UiContext, options: UiAppOptions): Hono<UiEnv> 
       const wanted = Number(c.req.query('try'));
       const t = data.tries.find((x) => x.tryNumber === wanted) ?? data.tries.at(-1);
       if (!t) return notFound(c, 'No try yet.');
-      const read = await readLog(t.logPath);
+      const read = await readLog(t.logPath, t);
       if (!read) return notFound(c, `The log file ${t.logPath} is not on this machine.`);
       const name = `${data.ti.dagId}_${data.run.runId}_${data.ti.taskId}_attempt=${t.tryNumber}.log`.replace(
         /[^\w.=-]+/g,

@@ -1,4 +1,5 @@
 import fsp from 'node:fs/promises';
+import { isLineOf, type TaskInstanceKey } from '@streampro/engine';
 import { type LogLine, parseLogLine, SCOPE_FIELDS } from '../render/log-format.js';
 import { escapeHtml, type Html, h, trusted } from './html.js';
 
@@ -55,8 +56,14 @@ export function matches(line: ParsedLine, needle: string): boolean {
   );
 }
 
-/** The complete lines of a log file and the byte length they span (a torn last line waits for its end). */
-export async function readLog(file: string): Promise<{ lines: string[]; bytes: number } | undefined> {
+/**
+ * The complete lines of a try in a log file (its run's segment, whose lines carry their try's key) and the byte
+ * length of the file they span (a torn last line waits for its end).
+ */
+export async function readLog(
+  file: string,
+  key: TaskInstanceKey,
+): Promise<{ lines: string[]; bytes: number } | undefined> {
   let buffer: Buffer;
   try {
     buffer = await fsp.readFile(file);
@@ -66,11 +73,15 @@ export async function readLog(file: string): Promise<{ lines: string[]; bytes: n
   }
   const end = buffer.lastIndexOf(0x0a) + 1;
   const text = buffer.subarray(0, end).toString('utf8');
-  return { lines: text === '' ? [] : text.slice(0, -1).split('\n'), bytes: end };
+  return { lines: text === '' ? [] : ownLines(text.slice(0, -1), key), bytes: end };
 }
 
-/** Lines appended after `offset`: the complete ones, and the offset after them. */
-export async function readLogFrom(file: string, offset: number): Promise<{ lines: string[]; bytes: number }> {
+/** The try's lines appended after `offset`: the complete ones, and the offset after them. */
+export async function readLogFrom(
+  file: string,
+  offset: number,
+  key: TaskInstanceKey,
+): Promise<{ lines: string[]; bytes: number }> {
   let handle: fsp.FileHandle;
   try {
     handle = await fsp.open(file, 'r');
@@ -86,15 +97,16 @@ export async function readLogFrom(file: string, offset: number): Promise<{ lines
     const end = buffer.lastIndexOf(0x0a) + 1;
     if (end === 0) return { lines: [], bytes: offset };
     return {
-      lines: buffer
-        .subarray(0, end - 1)
-        .toString('utf8')
-        .split('\n'),
+      lines: ownLines(buffer.subarray(0, end - 1).toString('utf8'), key),
       bytes: offset + end,
     };
   } finally {
     await handle.close();
   }
+}
+
+function ownLines(text: string, key: TaskInstanceKey): string[] {
+  return text.split('\n').filter((line) => isLineOf(line, key));
 }
 
 /** Text with every case-insensitive occurrence of `needle` marked (both escaped). */

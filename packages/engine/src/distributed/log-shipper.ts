@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { TaskInstanceKey } from '../logging/logger.js';
+import { textOf } from '../logging/run-log.js';
 
 /** Stores one piece of a try's log (the run store's `appendTryLog`). */
 export type ShipLog = (key: TaskInstanceKey, offset: number, text: string) => Promise<void>;
@@ -11,12 +12,16 @@ const MAX_PIECE = 1 << 20;
 const NEWLINE = 0x0a;
 
 /**
- * Ships the log file a worker writes for one try to the run store, so `dag logs` works from any machine:
- * whole lines every `SHIP_EVERY_MS` while the try runs, the rest when it ends. Each piece is stored at its
- * byte offset in the file, so a piece shipped twice (a retry after a lost reply) is stored once. The file
- * stays on the worker's disk as well.
+ * Ships the lines a worker writes for one try (in its run's log segment) to the run store, so `dag logs` works
+ * from any machine: whole lines every `SHIP_EVERY_MS` while the try runs, the rest when it ends. Only the
+ * try's own lines are shipped; each piece is stored at its byte offset in the try's log (those lines alone),
+ * so a piece shipped twice (a retry after a lost reply) is stored once. The segment stays on the worker's disk
+ * as well.
  */
 export class LogShipper {
+  /** How far the segment has been read. */
+  #read = 0;
+  /** Bytes of the try's own lines shipped so far. */
   #offset = 0;
   #timer: NodeJS.Timeout | undefined;
   #chain: Promise<void> = Promise.resolve();
@@ -27,7 +32,10 @@ export class LogShipper {
     private readonly file: string,
     private readonly ship: ShipLog,
     private readonly everyMs = SHIP_EVERY_MS,
-  ) {}
+  ) {
+    // The segment holds the run's earlier tries on this machine: this try's lines come after them.
+    this.#read = fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+  }
 
   start(): void {
     this.#timer = setInterval(() => this.#queue(false), this.everyMs);
@@ -62,20 +70,22 @@ export class LogShipper {
 
   async #shipNew(final: boolean): Promise<void> {
     const size = fs.statSync(this.file, { throwIfNoEntry: false })?.size ?? 0;
-    while (size > this.#offset) {
-      const length = Math.min(size - this.#offset, MAX_PIECE);
+    while (size > this.#read) {
+      const length = Math.min(size - this.#read, MAX_PIECE);
       const buffer = Buffer.alloc(length);
       const fd = fs.openSync(this.file, 'r');
       try {
-        fs.readSync(fd, buffer, 0, length, this.#offset);
+        fs.readSync(fd, buffer, 0, length, this.#read);
       } finally {
         fs.closeSync(fd);
       }
       // Whole lines only while the try runs (a piece never ends inside a line or a UTF-8 character).
-      const end = final && length === size - this.#offset ? length : buffer.lastIndexOf(NEWLINE) + 1;
+      const end = final && length === size - this.#read ? length : buffer.lastIndexOf(NEWLINE) + 1;
       if (end === 0) return;
-      await this.ship(this.key, this.#offset, buffer.subarray(0, end).toString('utf8'));
-      this.#offset += end;
+      const own = textOf(buffer.subarray(0, end).toString('utf8'), this.key);
+      if (own !== '') await this.ship(this.key, this.#offset, own);
+      this.#read += end;
+      this.#offset += Buffer.byteLength(own);
     }
   }
 }

@@ -6,7 +6,7 @@ import type { Executor, TryOutcome } from '../executor/executor.js';
 import { type TryDescriptor, tryLabel } from '../executor/try-descriptor.js';
 import { toWireOutcome } from '../executor/worker-protocol.js';
 import { SecretMasker } from '../logging/mask.js';
-import { tryLogPath } from '../logging/try-log.js';
+import { runLogPath } from '../logging/run-log.js';
 import { TaskInterruptedError } from '../model/errors.js';
 import { DEFAULT_QUEUE } from '../model/options.js';
 import { quoteIdent } from '../store/postgres-url.js';
@@ -202,7 +202,7 @@ export class WorkerService {
     });
     this.#held.set(jobKey, { descriptor, done });
     // The log is written on this machine (the owner's path means nothing here) and shipped as it grows.
-    const logPath = tryLogPath(this.#o.logs.dir, descriptor.key);
+    const logPath = runLogPath(this.#o.logs.dir, descriptor.key);
     const shipper = new LogShipper(descriptor.key, logPath, this.#o.logs.ship);
     shipper.start();
     this.#o.executor.submit(

@@ -1,13 +1,9 @@
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
-import path from 'node:path';
-import winston from 'winston';
-import TransportStream from 'winston-transport';
+import { LineFormatter } from './format-line.js';
 import type { LogFields, LogLevel, TaskInstanceKey, TaskLogger } from './logger.js';
 import type { SecretMasker } from './mask.js';
-
-const SINK = Symbol('streampro.sink');
-const MESSAGE = Symbol.for('message');
+import { runLogPath } from './run-log.js';
+import { SegmentFiles } from './segment-files.js';
 
 /** Where one try's lines go: a file descriptor or a callback (for `dag test`). */
 interface Sink {
@@ -15,60 +11,33 @@ interface Sink {
   readonly masker: SecretMasker;
 }
 
-type Info = winston.Logform.TransformableInfo & { [SINK]?: Sink; [MESSAGE]?: string };
-
-/**
- * Writes each formatted line to the sink named in the record, synchronously, so the lines of a try that is
- * killed mid-way are on disk up to its last call.
- */
-class SinkTransport extends TransportStream {
-  override log(info: Info, next: () => void): void {
-    const sink = info[SINK];
-    const line = info[MESSAGE];
-    if (sink && line !== undefined) sink.write(`${sink.masker.mask(line)}\n`);
-    next();
-  }
-}
-
-/** `<logs>/dag_id=<dag>/run_id=<run>/task_id=<task>/attempt=<n>.log`: where a try's log is on its machine. */
-export function tryLogPath(logsDir: string, key: TaskInstanceKey): string {
-  return path.join(
-    logsDir,
-    `dag_id=${key.dagId}`,
-    `run_id=${key.runId}`,
-    `task_id=${key.taskId}`,
-    `attempt=${key.tryNumber}.log`,
-  );
-}
-
-/** One winston logger per engine; try loggers route their lines to their own files through it. */
+/** One per engine (or worker process): formats try loggers' lines and routes them to their run's segment. */
 export class LogRouter {
-  readonly #logger: winston.Logger;
+  readonly #logger: LineFormatter;
+  readonly #segments = new SegmentFiles();
 
   /** `level`: the least severe level written (`debug` writes everything). */
   constructor(
     readonly logsDir: string,
     level: LogLevel = 'debug',
   ) {
-    this.#logger = winston.createLogger({
-      level,
-      format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
-      transports: [new SinkTransport()],
-    });
+    this.#logger = new LineFormatter(level);
   }
 
-  /** `<logs>/dag_id=<dag>/run_id=<run>/task_id=<task>/attempt=<n>.log` */
+  /** The run's log segment, `<logs>/dag_id=<dag>/run_id=<run>/tries.log`, where the try writes its lines. */
   pathOf(key: TaskInstanceKey): string {
-    return tryLogPath(this.logsDir, key);
+    return runLogPath(this.logsDir, key);
   }
 
   /**
-   * Starts opening the log file of a try (appending, so a re-used try number never loses earlier lines).
-   * The folder and file are created on libuv's thread pool, off the scheduler's thread: on slow file
-   * systems they cost more than everything else a short task does. `ready` settles when the file is open.
+   * The log of a try: its lines are appended to the run's segment `file`, which stays open for the next try
+   * of the run (a small set of segments is kept open per process). The first try of a run in this process
+   * opens it on libuv's thread pool, off the scheduler's thread; `ready` settles when it is open.
    */
   openTryLog(key: TaskInstanceKey, masker: SecretMasker, file: string = this.pathOf(key)): TryLog {
-    return new TryLog(this.#logger, key, file, openAppend(file), masker);
+    return new TryLog(this.#logger, key, file, this.#segments.acquire(file), masker, () =>
+      this.#segments.release(file),
+    );
   }
 
   /** A logger whose lines go to a callback instead of a file (used by `dag test`). */
@@ -82,19 +51,21 @@ export class LogRouter {
   }
 
   close(): void {
-    this.#logger.close();
+    this.#segments.closeAll();
   }
 }
 
 class ScopedLogger implements TaskLogger {
   constructor(
-    private readonly logger: winston.Logger,
+    private readonly logger: LineFormatter,
     readonly scope: TaskInstanceKey,
     private readonly sink: Sink,
   ) {}
 
   #write(level: LogLevel, message: string, fields?: LogFields): void {
-    this.logger.log({ ...fields, level, message, ...this.scope, [SINK]: this.sink });
+    const line = this.logger.format(this.scope, level, message, fields);
+    // Written synchronously, so the lines of a try that is killed mid-way are on disk up to its last call.
+    if (line !== undefined) this.sink.write(`${this.sink.masker.mask(line)}\n`);
   }
 
   error(message: string, fields?: LogFields): void {
@@ -111,48 +82,33 @@ class ScopedLogger implements TaskLogger {
   }
 }
 
-/** Creates the file's folder with one mkdir when its parent exists (the common case), then opens the file. */
-async function openAppend(file: string): Promise<number> {
-  const dir = path.dirname(file);
-  try {
-    await fsp.mkdir(dir);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') await fsp.mkdir(dir, { recursive: true });
-    else if (code !== 'EEXIST') throw error;
-  }
-  // A raw descriptor (not a FileHandle, which closes itself when collected); writes on it stay synchronous,
-  // so the lines written before a crash are on disk.
-  return new Promise<number>((resolve, reject) => {
-    fs.open(file, 'a', (error, fd) => (error ? reject(error) : resolve(fd)));
-  });
-}
-
 /**
- * The log of one try: a scoped logger over its file, closed when the try ends. Lines written before the
- * file is open are kept in order and flushed as soon as it is.
+ * The log of one try: a scoped logger over its run's segment. Each line is one `write` on a descriptor opened
+ * for appending, so lines of tries in other processes writing the same segment never interleave inside a
+ * line, and the lines written before a crash are on disk. Lines written before the segment is open are kept
+ * in order and written as soon as it is.
  */
 export class TryLog {
   readonly logger: TaskLogger;
-  /** Resolves when the file is open; rejects when it cannot be created (the try then fails). */
+  /** Resolves when the segment is open; rejects when it cannot be created (the try then fails). */
   readonly ready: Promise<void>;
   #fd: number | null = null;
   #pending: string[] = [];
   #closed = false;
-  #opened = false;
 
   constructor(
-    logger: winston.Logger,
+    logger: LineFormatter,
     key: TaskInstanceKey,
     readonly path: string,
     opening: Promise<number>,
     masker: SecretMasker,
+    private readonly release: () => void = () => {},
   ) {
     const sink: Sink = {
       masker,
       write: (line) => {
-        if (this.#fd !== null) fs.writeSync(this.#fd, line);
-        else if (!this.#opened) this.#pending.push(line);
+        if (this.#fd !== null && !this.#closed) fs.writeSync(this.#fd, line);
+        else if (!this.#closed) this.#pending.push(line);
         // A body that logs after its try ended (a late timer, an ignored abort): the line still lands here.
         else fs.appendFileSync(this.path, line);
       },
@@ -160,10 +116,10 @@ export class TryLog {
     this.logger = new ScopedLogger(logger, key, sink);
     this.ready = opening.then((fd) => {
       this.#fd = fd;
-      this.#opened = true;
-      for (const line of this.#pending) fs.writeSync(fd, line);
+      const pending = this.#pending.join('');
       this.#pending = [];
-      if (this.#closed) this.#closeFd();
+      // Still ours even if the try was closed meanwhile: the segment is released only after this.
+      if (pending !== '') fs.writeSync(fd, pending);
     });
     // The scheduler awaits `ready` before the task body; a close before that must not leave a rejection unseen.
     this.ready.catch(() => {});
@@ -176,15 +132,12 @@ export class TryLog {
     });
   }
 
-  /** Closes the file once every line is written (at once if it is already open). */
+  /** Ends the try's log: later lines (a body that outlives its try) are appended by path. */
   close(): void {
+    if (this.#closed) return;
     this.#closed = true;
-    if (this.#fd !== null) this.#closeFd();
-  }
-
-  #closeFd(): void {
-    if (this.#fd === null) return;
-    fs.closeSync(this.#fd);
     this.#fd = null;
+    // Released once open (and the lines written before that are in): it may stay open for the run's next try.
+    this.ready.then(this.release, this.release);
   }
 }

@@ -47,6 +47,22 @@ describe('LogShipper', () => {
     expect(s.shipped).to.equal(fs.statSync(file).size);
   });
 
+  it("ships only its try's lines of a run's segment, from where the segment was when the try began", async () => {
+    const line = (taskId: string, message: string) =>
+      `${JSON.stringify({ level: 'info', message, dagId: 'd', runId: 'r', taskId, tryNumber: 1 })}\n`;
+    fs.writeFileSync(file, line('t', 'an earlier execution of this try') + line('u', 'another task'));
+    const s = shipper();
+    s.start();
+    fs.appendFileSync(
+      file,
+      line('u', 'interleaved') + line('t', 'mine 1') + line('u', 'again') + line('t', 'mine 2'),
+    );
+    expect(await s.finish()).to.equal(null);
+    const mine = line('t', 'mine 1') + line('t', 'mine 2');
+    expect((await store.readTryLog(KEY))?.text).to.equal(mine);
+    expect(s.shipped).to.equal(Buffer.byteLength(mine));
+  });
+
   it('a try that wrote nothing ships nothing (no stored log)', async () => {
     const s = shipper();
     s.start();

@@ -113,7 +113,7 @@ describe('callbacks and notifiers', () => {
         logicalDate: '2025-01-05T00:00:00.000Z',
       });
       expect(bad.error).to.equal('token *** rejected');
-      expect(bad.logPath).to.match(/task_id=bad\/attempt=1\.log$/);
+      expect(bad.logPath).to.match(/run_id=manual__2025-01-05\/tries\.log$/);
       expect(hook.bodies.find((b) => b.taskId === null)?.error).to.equal('failed: bad');
     } finally {
       await hook.close();

@@ -1,6 +1,6 @@
-import { access, readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { defineDag, Engine, NonRetryableError, NotFoundError } from '@streampro/engine';
+import { defineDag, Engine, linesOf, NonRetryableError, NotFoundError } from '@streampro/engine';
 import { expect } from 'chai';
 import { makeTempDir, rejection, removeDir } from '../support/fixtures.js';
 
@@ -99,7 +99,7 @@ describe('Engine.clear', () => {
     });
   });
 
-  it('keeps the try history and log files of cleared tasks', async () => {
+  it('keeps the try history and the log lines of cleared tasks', async () => {
     const dag = chain();
     await engine.run(dag, { logicalDate: DAY });
     await engine.clear(dag, DAY, { tasks: ['c'] });
@@ -113,9 +113,15 @@ describe('Engine.clear', () => {
       [1, 'success'],
       [2, 'success'],
     ]);
-    for (const t of tries) await access(t.logPath);
-    const dir = path.join(home, 'logs', 'dag_id=chain', `run_id=${RUN_ID}`, 'task_id=c');
-    expect((await readdir(dir)).sort()).to.deep.equal(['attempt=1.log', 'attempt=2.log']);
+    // Both tries' lines are kept, each under its own try number, in the run's segment.
+    const segment = path.join(home, 'logs', 'dag_id=chain', `run_id=${RUN_ID}`, 'tries.log');
+    const text = await readFile(segment, 'utf8');
+    for (const t of tries) {
+      expect(t.logPath).to.equal(segment);
+      expect(linesOf(text, t).map((l) => JSON.parse(l).message)).to.include(
+        `starting try ${t.tryNumber} of ${t.tryNumber}`,
+      );
+    }
   });
 
   it('clears only failed and upstream_failed tasks with onlyFailed', async () => {

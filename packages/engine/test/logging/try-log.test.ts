@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { defineDag, Engine, ManualClock } from '@streampro/engine';
+import { defineDag, Engine, linesOf, ManualClock, type TaskInstanceKey } from '@streampro/engine';
 import { expect } from 'chai';
 import { makeTempDir, removeDir } from '../support/fixtures.js';
 
@@ -15,13 +15,11 @@ async function filesUnder(dir: string): Promise<string[]> {
     .sort();
 }
 
-async function jsonLines(file: string): Promise<Record<string, unknown>[]> {
+/** The lines of one try in a log segment, parsed; the file must end with a newline. */
+async function jsonLines(file: string, key: TaskInstanceKey): Promise<Record<string, unknown>[]> {
   const text = await readFile(file, 'utf8');
   expect(text.endsWith('\n')).to.equal(true);
-  return text
-    .trimEnd()
-    .split('\n')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return linesOf(text, key).map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 describe('per-try logs', () => {
@@ -33,7 +31,7 @@ describe('per-try logs', () => {
     await removeDir(home);
   });
 
-  it('writes one JSON-lines file per try, every line scoped, the failing try ending with its error', async () => {
+  it('writes every try of a run into one JSON-lines segment, every line scoped, a failing try ending with its error', async () => {
     home = await makeTempDir();
     engine = await Engine.open({ home, clock: new ManualClock(Date.UTC(2025, 0, 1), { autoAdvance: true }) });
     const dag = defineDag({ id: 'logged', startDate: '2025-01-01' });
@@ -59,15 +57,22 @@ describe('per-try logs', () => {
     expect(result.state).to.equal('failed');
     const logs = path.join(home, 'logs');
     const prefix = path.join('dag_id=logged', `run_id=${RUN_ID}`);
-    expect(await filesUnder(logs)).to.deep.equal([
-      path.join(prefix, 'task_id=bad', 'attempt=1.log'),
-      path.join(prefix, 'task_id=bad', 'attempt=2.log'),
-      path.join(prefix, 'task_id=ok', 'attempt=1.log'),
-    ]);
-    const okLog = path.join(logs, prefix, 'task_id=ok', 'attempt=1.log');
-    expect(result.tasks.find((t) => t.taskId === 'ok')?.logPath).to.equal(okLog);
+    // One file for the run: no folder and no file per try.
+    expect(await filesUnder(logs)).to.deep.equal([path.join(prefix, 'tries.log')]);
+    const segment = path.join(logs, prefix, 'tries.log');
+    for (const t of result.tasks) expect(t.logPath).to.equal(segment);
+    const all = (await readFile(segment, 'utf8')).trimEnd().split('\n');
+    const key = (taskId: string, tryNumber: number) => ({
+      dagId: 'logged',
+      runId: RUN_ID,
+      taskId,
+      tryNumber,
+    });
+    // Every line belongs to exactly one try.
+    const perTry = [key('ok', 1), key('bad', 1), key('bad', 2)].map((k) => linesOf(all.join('\n'), k).length);
+    expect(perTry.reduce((a, b) => a + b)).to.equal(all.length);
 
-    const ok = await jsonLines(okLog);
+    const ok = await jsonLines(segment, key('ok', 1));
     for (const line of ok) {
       expect(line).to.deep.include({ dagId: 'logged', runId: RUN_ID, taskId: 'ok', tryNumber: 1 });
       expect(line.timestamp).to.be.a('string');
@@ -81,7 +86,7 @@ describe('per-try logs', () => {
     expect(ok[1]?.rows).to.equal(3);
 
     for (const tryNumber of [1, 2]) {
-      const lines = await jsonLines(path.join(logs, prefix, 'task_id=bad', `attempt=${tryNumber}.log`));
+      const lines = await jsonLines(segment, key('bad', tryNumber));
       for (const line of lines) expect(line).to.deep.include({ taskId: 'bad', tryNumber });
       expect(lines[1]).to.deep.include({ level: 'warn', message: 'about to fail', attempt: tryNumber });
       const failure = lines.find((l) => l.level === 'error');

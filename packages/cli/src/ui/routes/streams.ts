@@ -55,7 +55,7 @@ export function followLog(
       return false;
     }
     file ??= t.logPath;
-    const read = await readLogFrom(file, offset);
+    const read = await readLogFrom(file, offset, t);
     offset = read.bytes;
     const rows = read.lines.map((text) => parseLine(n++, text)).filter((l) => levelShown(l.level, q.level));
     if (rows.length) await send('lines', h`${rows.map((l) => lineRow(l, ''))}`.value);

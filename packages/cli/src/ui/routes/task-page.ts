@@ -139,7 +139,7 @@ function triesTable(
 }
 
 async function logSection(t: TryRecord, base: string, lq: LogQuery, shownPath: string): Promise<Html> {
-  const read = await readLog(t.logPath);
+  const read = await readLog(t.logPath, t);
   const tryQuery = { try: t.tryNumber, level: lq.level === 'silly' ? undefined : lq.level };
   const running = t.state === 'running';
   const toolbar = h`<form method="get" action="${base}" class="toolbar" aria-label="Log filters" hx-target="#log" hx-select="#log" hx-swap="outerHTML">
