@@ -9,6 +9,7 @@ import type { Dag } from '../model/dag.js';
 import { InvalidInputError, LeaseLostError, NotFoundError } from '../model/errors.js';
 import { assertScheduledLogicalDate } from '../model/logical-date.js';
 import { resolveParams, secretParamValues } from '../model/params.js';
+import { dataIntervalOf } from '../model/schedule.js';
 import { isFinalRunState } from '../model/states.js';
 import { CallbackRunner } from '../scheduler/callback-runner.js';
 import { peakParallelism } from '../scheduler/parallelism.js';
@@ -75,6 +76,9 @@ export interface EngineOptions {
 }
 
 /** Runs DAGs durably: the one entry point of the CLI and of tests. Create with `Engine.open`, end with `close`. */
+/** The longest delay a Node timer keeps (2^31 - 1 ms); a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class Engine {
   readonly logsDir: string;
   readonly #clock: Clock;
@@ -276,8 +280,17 @@ export class Engine {
       selection,
     );
     watchLease((error) => execution.leaseLost(error));
+    const runLog = (message: string): void =>
+      appendLogLine(
+        path.join(this.logsDir, `dag_id=${dag.id}`, `run_id=${run.runId}`, 'callbacks.log'),
+        { dagId: dag.id, runId: run.runId, taskId: '(run)', tryNumber: 0 },
+        masker,
+        'warn',
+        message,
+      );
+    const cancelDeadline = this.#armDeadline(dag, run, callbacks, runLog);
     // A lost lease rejects here (LeaseLostError): nothing more is written, the new owner carries on.
-    const state = await execution.execute(options.signal);
+    const state = await execution.execute(options.signal).finally(cancelDeadline);
     const endedAt = this.#now();
     writer.stage(
       runTransition({ ...run, state: 'running' }, state, { endedAt: state === 'queued' ? null : endedAt }),
@@ -311,19 +324,59 @@ export class Engine {
           logPath: null,
           at: endedAt,
         },
-        (message) =>
-          appendLogLine(
-            path.join(this.logsDir, `dag_id=${dag.id}`, `run_id=${run.runId}`, 'callbacks.log'),
-            { dagId: dag.id, runId: run.runId, taskId: '(run)', tryNumber: 0 },
-            masker,
-            'warn',
-            message,
-          ),
+        runLog,
       );
     }
     // A run ends once its callbacks (task and run) have had their chance, each within its timeout.
     await callbacks.settled();
     return state;
+  }
+
+  /**
+   * The DAG's deadline for this run: at its data interval's end plus `deadline`, if the run is still being
+   * executed here, `onDeadlineMissed` is called (at once when that moment has passed already). Returns what
+   * cancels it, called when the execution ends.
+   */
+  #armDeadline(
+    dag: Dag,
+    run: DagRunRecord,
+    callbacks: CallbackRunner,
+    runLog: (message: string) => void,
+  ): () => void {
+    if (dag.deadlineMs === null) return () => {};
+    const end = dataIntervalOf(dag.parsedSchedule, new Date(run.logicalDate)).end.getTime();
+    const due = end + dag.deadlineMs;
+    return this.#timerAt(due, () => {
+      const at = new Date(this.#clock.now()).toISOString();
+      runLog(`run not finished by its deadline ${new Date(due).toISOString()}`);
+      callbacks.fire(
+        dag.callbacks.deadlineMissed,
+        {
+          event: 'deadline_missed',
+          dagId: dag.id,
+          runId: run.runId,
+          logicalDate: run.logicalDate,
+          taskId: null,
+          tryNumber: null,
+          state: 'running',
+          error: `not finished by ${new Date(due).toISOString()} (${dag.deadlineMs} ms after its interval ended)`,
+          logPath: null,
+          at,
+        },
+        runLog,
+      );
+    });
+  }
+
+  /** A timer at `at` (ms since the epoch), however far: timers longer than ~24.8 days are re-armed. */
+  #timerAt(at: number, fn: () => void): () => void {
+    let cancel: () => void = () => {};
+    const arm = (): void => {
+      const wait = at - this.#clock.now();
+      cancel = wait > MAX_TIMER_MS ? this.#clock.setTimer(MAX_TIMER_MS, arm) : this.#clock.setTimer(wait, fn);
+    };
+    arm();
+    return () => cancel();
   }
 
   async #triggerConsumers(dag: Dag, summary: RunSummary, options: RunOptions): Promise<RunResult[]> {

@@ -49,6 +49,13 @@ export interface DagSpec<S extends ParamSpecs> {
   readonly onSuccess?: Callbacks;
   /** Told when a run of this DAG fails. */
   readonly onFailure?: Callbacks;
+  /**
+   * For the SLA use case: a run still unfinished this many milliseconds after its data interval ended calls
+   * `onDeadlineMissed` (once per run and owner; the run goes on). Needs `onDeadlineMissed`. @default none
+   */
+  readonly deadline?: number;
+  /** Told when a run is still unfinished at its `deadline` (state `running` or `queued`). */
+  readonly onDeadlineMissed?: Callbacks;
 }
 
 const DAG_BRAND = Symbol.for('streampro.dag');
@@ -69,7 +76,13 @@ export class Dag<S extends ParamSpecs = ParamSpecs> {
   readonly catchup: boolean;
   readonly endDate: Date | null;
   readonly pausedOnCreation: boolean;
-  readonly callbacks: { readonly success: readonly Callback[]; readonly failure: readonly Callback[] };
+  readonly callbacks: {
+    readonly success: readonly Callback[];
+    readonly failure: readonly Callback[];
+    readonly deadlineMissed: readonly Callback[];
+  };
+  /** `deadline`: milliseconds after a run's data interval end by which it should have finished, or null. */
+  readonly deadlineMs: number | null;
   readonly graph = new TaskGraph();
   readonly #tasks = new Map<string, TaskDefinition>();
 
@@ -83,13 +96,22 @@ export class Dag<S extends ParamSpecs = ParamSpecs> {
     this.params = (spec.params ?? {}) as S;
     validateParamSpecs(spec.id, this.params);
     this.defaultTaskOptions = spec.defaultTaskOptions ?? {};
-    this.callbacks = { success: callbackList(spec.onSuccess), failure: callbackList(spec.onFailure) };
-    for (const c of [...this.callbacks.success, ...this.callbacks.failure]) {
+    this.callbacks = {
+      success: callbackList(spec.onSuccess),
+      failure: callbackList(spec.onFailure),
+      deadlineMissed: callbackList(spec.onDeadlineMissed),
+    };
+    for (const c of [
+      ...this.callbacks.success,
+      ...this.callbacks.failure,
+      ...this.callbacks.deadlineMissed,
+    ]) {
       if (!isCallback(c))
         throw new DagDefinitionError(
-          `DAG '${spec.id}': onSuccess / onFailure must be functions or notifiers`,
+          `DAG '${spec.id}': onSuccess / onFailure / onDeadlineMissed must be functions or notifiers`,
         );
     }
+    this.deadlineMs = deadlineOf(spec.id, spec.deadline, this.callbacks.deadlineMissed.length > 0);
     validateTaskOptions(`DAG '${spec.id}' defaultTaskOptions`, this.defaultTaskOptions);
     this.maxActiveTasks = positiveInteger(spec.id, 'maxActiveTasks', spec.maxActiveTasks, 16);
     this.maxActiveRuns = positiveInteger(spec.id, 'maxActiveRuns', spec.maxActiveRuns, 1);
@@ -276,4 +298,19 @@ export function isDag(value: unknown): value is Dag {
   return (
     typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[DAG_BRAND] === true
   );
+}
+
+function deadlineOf(dagId: string, deadline: unknown, hasCallback: boolean): number | null {
+  if (deadline === undefined) {
+    if (hasCallback)
+      throw new DagDefinitionError(`DAG '${dagId}': onDeadlineMissed needs a deadline (milliseconds)`);
+    return null;
+  }
+  if (typeof deadline !== 'number' || !Number.isInteger(deadline) || deadline < 0) {
+    throw new DagDefinitionError(
+      `DAG '${dagId}': deadline must be a whole number of milliseconds ≥ 0, got ${JSON.stringify(deadline)}`,
+    );
+  }
+  if (!hasCallback) throw new DagDefinitionError(`DAG '${dagId}': a deadline needs onDeadlineMissed to call`);
+  return deadline;
 }

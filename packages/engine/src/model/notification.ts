@@ -1,6 +1,9 @@
-/** What a callback is told: a task's try ended (success, failure, retry, skip) or a run ended. */
+/**
+ * What a callback is told: a task's try ended (success, failure, retry, skip), a run ended, or a run missed its
+ * deadline (`deadline_missed`, with the run's state at that moment).
+ */
 export interface Notification {
-  readonly event: 'success' | 'failure' | 'retry' | 'skip';
+  readonly event: 'success' | 'failure' | 'retry' | 'skip' | 'deadline_missed';
   readonly dagId: string;
   readonly runId: string;
   readonly logicalDate: string;

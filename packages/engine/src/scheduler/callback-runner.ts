@@ -44,6 +44,10 @@ export class CallbackRunner {
   }
 }
 
+/** `deadline_missed` → `DeadlineMissed`, as in the option's name. */
 function capitalised(event: string): string {
-  return event.charAt(0).toUpperCase() + event.slice(1);
+  return event
+    .split('_')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
 }

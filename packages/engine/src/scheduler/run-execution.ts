@@ -26,7 +26,7 @@ import { POOL_RETRY_MS, type StoredPools } from './stored-pools.js';
 import { countUpstream, decide } from './trigger-rules.js';
 
 /** The try outcomes that have callbacks, by the state they leave the task in. */
-const NOTIFIED: Partial<Record<TaskState, Notification['event']>> = {
+const NOTIFIED: Partial<Record<TaskState, Exclude<Notification['event'], 'deadline_missed'>>> = {
   success: 'success',
   failed: 'failure',
   up_for_retry: 'retry',
