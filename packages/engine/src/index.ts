@@ -141,7 +141,15 @@ export {
   TASK_STATES,
   type TaskState,
 } from './model/states.js';
-export type { AnyTaskRef, OutputOf, TaskDefinition, TaskRef, TaskSpec } from './model/task.js';
+export type {
+  AnyTaskRef,
+  BranchRef,
+  BranchSpec,
+  OutputOf,
+  TaskDefinition,
+  TaskRef,
+  TaskSpec,
+} from './model/task.js';
 export { TRIGGER_RULES, type TriggerRule } from './model/trigger-rule.js';
 export { type CommandOptions, commandNotifier } from './notify/command.js';
 export { type WebhookOptions, webhookNotifier } from './notify/webhook.js';

@@ -7,7 +7,15 @@ import { type Callback, type Callbacks, callbackList, isCallback } from './notif
 import { resolveTaskOptions, type TaskOptions, validateTaskOptions } from './options.js';
 import { type ParamSpecs, type ParamValues, validateParamSpecs } from './params.js';
 import { dataIntervalOf, type ParsedSchedule, parseSchedule, type Schedule } from './schedule.js';
-import type { AnyTaskRef, TaskDefinition, TaskRef, TaskSpec } from './task.js';
+import type {
+  AnyTaskRef,
+  BranchDownstream,
+  BranchRef,
+  BranchSpec,
+  TaskDefinition,
+  TaskRef,
+  TaskSpec,
+} from './task.js';
 
 /** What a DAG author writes to declare a DAG. */
 export interface DagSpec<S extends ParamSpecs> {
@@ -85,6 +93,8 @@ export class Dag<S extends ParamSpecs = ParamSpecs> {
   readonly deadlineMs: number | null;
   readonly graph = new TaskGraph();
   readonly #tasks = new Map<string, TaskDefinition>();
+  /** The declared targets of branches made with `branch()`. */
+  readonly #branchTargets = new Map<string, readonly string[]>();
 
   constructor(spec: DagSpec<S>) {
     assertValidId('DAG', spec.id);
@@ -128,9 +138,31 @@ export class Dag<S extends ParamSpecs = ParamSpecs> {
 
   /** Declares a task. Its upstream handles must come from this DAG and be declared before it. */
   task<const Id extends string, const U extends readonly AnyTaskRef[] = readonly [], O = void>(
-    spec: TaskSpec<Id, TaskContext<ParamValues<S>, U>, U, O>,
+    spec: TaskSpec<Id, TaskContext<ParamValues<S>, U>, U, O> & BranchDownstream<Id, U>,
   ): TaskRef<Awaited<O>, Id> {
     return this.addTask(spec.id, undefined, spec);
+  }
+
+  /**
+   * A typed branch (Airflow's `@task.branch`): `targets` names the direct downstream tasks it may follow and
+   * `run` returns one or several of them; the others are skipped. A downstream task of it that is not among
+   * the targets, or a `run` returning another id, fails to compile (and, in JavaScript, when the DAG is
+   * defined or the branch runs).
+   */
+  branch<
+    const Id extends string,
+    const T extends string,
+    const U extends readonly AnyTaskRef[] = readonly [],
+  >(spec: BranchSpec<Id, TaskContext<ParamValues<S>, U>, U, T>): BranchRef<T | readonly T[], Id, T> {
+    const targets: unknown = spec.targets;
+    if (!Array.isArray(targets) || targets.length === 0 || !targets.every((t) => typeof t === 'string')) {
+      throw new DagDefinitionError(
+        `DAG '${this.id}' branch '${spec.id}': targets must list the ids of the tasks it may follow`,
+      );
+    }
+    const ref = this.addTask<Id, T | readonly T[]>(spec.id, undefined, { ...spec, branch: true });
+    this.#branchTargets.set(ref.id, targets as readonly string[]);
+    return ref;
   }
 
   /**
@@ -196,6 +228,14 @@ export class Dag<S extends ParamSpecs = ParamSpecs> {
     validateTaskOptions(`DAG '${this.id}' task '${fullId}'`, spec);
     const upstream = spec.upstream ?? [];
     for (const up of upstream) this.#assertOwn(up, `task '${fullId}'`);
+    for (const up of upstream) {
+      const targets = this.#branchTargets.get(up.id);
+      if (targets && !targets.includes(fullId)) {
+        throw new DagDefinitionError(
+          `DAG '${this.id}' task '${fullId}': its upstream branch '${up.id}' follows only ${targets.map((t) => `'${t}'`).join(', ')}; add '${fullId}' to its targets`,
+        );
+      }
+    }
     const outlets = [...(spec.outlets ?? [])];
     for (const outlet of outlets) {
       if (typeof outlet !== 'string' || !/^[a-z][a-z0-9+.-]*:\/\/\S+$/.test(outlet)) {

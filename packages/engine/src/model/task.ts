@@ -21,6 +21,37 @@ export type AnyTaskRef = TaskRef<unknown, string>;
 /** The output type a handle carries. */
 export type OutputOf<R> = R extends TaskRef<infer O, string> ? O : never;
 
+declare const TARGETS: unique symbol;
+
+/**
+ * The handle of a branch task declared with `dag.branch()`: it also carries the ids of the downstream tasks the
+ * branch may follow, so a downstream task that is not one of them fails to compile.
+ */
+export interface BranchRef<O, Id extends string, T extends string> extends TaskRef<O, Id> {
+  /** Phantom: the branch's targets; never set at run time. */
+  readonly [TARGETS]?: T;
+}
+
+/** The targets of the branch handles among `U`; never when none of them is a branch. */
+export type BranchTargetsOf<U extends readonly AnyTaskRef[]> = U[number] extends infer R
+  ? R extends { readonly [TARGETS]?: infer T }
+    ? Exclude<T, undefined> extends infer S
+      ? S extends string
+        ? S
+        : never
+      : never
+    : never
+  : never;
+
+/** A task downstream of a branch must be one of its targets: otherwise its `id` must be one of them. */
+export type BranchDownstream<Id extends string, U extends readonly AnyTaskRef[]> = [
+  BranchTargetsOf<U>,
+] extends [never]
+  ? unknown
+  : Id extends BranchTargetsOf<U>
+    ? unknown
+    : { readonly id: BranchTargetsOf<U> };
+
 /** What a DAG author writes to declare a task. */
 export interface TaskSpec<Id extends string, Ctx, U extends readonly AnyTaskRef[], O> extends TaskOptions {
   readonly id: Id;
@@ -30,6 +61,16 @@ export interface TaskSpec<Id extends string, Ctx, U extends readonly AnyTaskRef[
   /** Assets (URIs such as `lake://trusted/events`) this task updates when it succeeds. */
   readonly outlets?: readonly string[];
   readonly run: (ctx: Ctx) => O | Promise<O>;
+}
+
+/**
+ * A branch task (`dag.branch()`): `targets` lists the direct downstream tasks it may follow, and `run` returns
+ * one of them or several; the others are skipped. Returning anything else fails to compile.
+ */
+export interface BranchSpec<Id extends string, Ctx, U extends readonly AnyTaskRef[], T extends string>
+  extends Omit<TaskSpec<Id, Ctx, U, unknown>, 'run' | 'branch' | 'shortCircuit'> {
+  readonly targets: readonly [T, ...T[]];
+  readonly run: (ctx: Ctx) => NoInfer<T> | readonly NoInfer<T>[] | Promise<NoInfer<T> | readonly NoInfer<T>[]>;
 }
 
 /** The type-erased form of a task the scheduler works with. */

@@ -1,6 +1,6 @@
-import { defineDag, Engine } from '@streampro/engine';
+import { DagDefinitionError, defineDag, Engine } from '@streampro/engine';
 import { expect } from 'chai';
-import { makeTempDir, rejection, removeDir, taskStates } from '../support/fixtures.js';
+import { makeTempDir, rejection, removeDir, taskStates, thrown } from '../support/fixtures.js';
 
 const DAY = '2025-01-05';
 
@@ -109,5 +109,51 @@ describe('branching and short-circuits', () => {
       ),
     );
     expect(bad.message).to.match(/shortCircuit must be true, false or 'direct', got "all"$/);
+  });
+
+  describe('typed branches (dag.branch)', () => {
+    function typed(pick: 'full' | 'incremental') {
+      const dag = defineDag({ id: 'typed_branch', startDate: '2025-01-01' });
+      const choose = dag.branch({ id: 'choose', targets: ['full', 'incremental'], run: () => pick });
+      dag.task({ id: 'full', upstream: [choose], run: () => 1 });
+      dag.task({ id: 'incremental', upstream: [choose], run: () => 2 });
+      return { dag, choose };
+    }
+
+    it('follows the target it returns and skips the other', async () => {
+      const result = await engine.run(typed('incremental').dag, { logicalDate: DAY });
+      expect(result.state).to.equal('success');
+      expect(taskStates(result)).to.deep.equal({
+        choose: 'success',
+        full: 'skipped',
+        incremental: 'success',
+      });
+    });
+
+    it('refuses, when the DAG is defined, a downstream task that is not a target (and tsc does too)', () => {
+      const { dag, choose } = typed('full');
+      const error = thrown(() =>
+        // @ts-expect-error 'audit' is not one of the branch's targets
+        dag.task({ id: 'audit', upstream: [choose], run: () => 0 }),
+      );
+      expect(error).to.be.instanceOf(DagDefinitionError);
+      expect(error.message).to.equal(
+        "DAG 'typed_branch' task 'audit': its upstream branch 'choose' follows only 'full', 'incremental'; add 'audit' to its targets",
+      );
+    });
+
+    it('types what the branch may return: only its targets, one or several', () => {
+      const dag = defineDag({ id: 'typed_only', startDate: '2025-01-01' });
+      // @ts-expect-error 'other' is not among the targets
+      dag.branch({ id: 'bad_return', targets: ['a', 'b'], run: () => 'other' as const });
+      dag.branch({ id: 'several', targets: ['a', 'b'], run: () => ['a', 'b'] as const });
+      const empty = thrown(() =>
+        // @ts-expect-error a branch needs at least one target
+        dag.branch({ id: 'none', targets: [], run: () => 'a' }),
+      );
+      expect(empty.message).to.equal(
+        "DAG 'typed_only' branch 'none': targets must list the ids of the tasks it may follow",
+      );
+    });
   });
 });
