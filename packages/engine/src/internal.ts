@@ -5,6 +5,7 @@
 
 export { LogShipper, SHIP_EVERY_MS, type ShipLog } from './distributed/log-shipper.js';
 export { holderIsGone, RunLease, type RunLeaseOptions } from './engine/lease.js';
+export { markChanges } from './engine/mark-state.js';
 export { prepareRun } from './engine/prepare-run.js';
 export { effectiveParams, recordableParams, secretParams } from './engine/run-params.js';
 export { outcomeOfError } from './executor/outcome.js';
