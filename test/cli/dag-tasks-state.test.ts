@@ -82,6 +82,10 @@ describe('dag CLI: setting task states by hand (e2e)', function () {
         'dag: Invalid values: Argument: state, Given: "running", Choices: "success", "failed", "skipped"; see dag tasks --help\n',
       ],
       [
+        ['tasks', 'state', 'set', 'cluster', '2025-02-30', 'query', 'failed'],
+        'dag: invalid date "2025-02-30": not a real calendar date\n',
+      ],
+      [
         ['tasks', 'state', 'set', 'cluster', '2025-01-02', 'query', 'failed'],
         "dag: DAG 'cluster' has no run for 2025-01-02\n",
       ],

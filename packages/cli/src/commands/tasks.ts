@@ -1,16 +1,16 @@
-import { EXIT } from '../errors.js';
+import { assertScheduledLogicalDate, type Dag, InvalidInputError, parseLogicalDate } from '@streampro/engine';
+import { EXIT, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import type { TasksArgs } from '../options.js';
 import { printJson, println } from '../output.js';
-import { checkScheduledDate, parseDateFlag } from '../parse/dates.js';
 import { withSession } from '../session.js';
 
 /** `dag tasks state set`: an operator's mark, applied by the engine under the run's lease. */
 export async function execute(args: TasksArgs, io: Io): Promise<number> {
-  const date = parseDateFlag('date', args.date);
+  const date = usage(() => parseLogicalDate(args.date, 'date'));
   return withSession(args, io, async (s) => {
     const dag = s.dag(args.dag);
-    checkScheduledDate(dag, 'date', date, args.date);
+    checkDate(dag, date, args.date);
     const task = s.task(dag, args.task);
     const engine = await s.engine();
     const result = await engine.setTaskState(dag, date, task.id, args.state);
@@ -28,4 +28,18 @@ export async function execute(args: TasksArgs, io: Io): Promise<number> {
     );
     return EXIT.ok;
   });
+}
+
+/** The date is a positional argument here: its messages name it `date`, not `--date`. */
+function checkDate(dag: Dag, date: Date, text: string): void {
+  usage(() => assertScheduledLogicalDate(dag, date, { what: 'date', text }));
+}
+
+function usage<T>(body: () => T): T {
+  try {
+    return body();
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw new UsageError(error.message);
+    throw error;
+  }
 }
