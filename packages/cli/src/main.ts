@@ -68,6 +68,12 @@ const COMMANDS = [
     builder: o.clearOptions,
     load: async () => (await import('./commands/clear.js')).execute,
   }),
+  entry<o.TasksArgs>({
+    command: 'tasks <what> <action> <dag> <date> <task> <state>',
+    describe: 'Set a task instance of a run to success, failed or skipped without running it (state set)',
+    builder: o.tasksOptions,
+    load: async () => (await import('./commands/tasks.js')).execute,
+  }),
   entry<o.TestArgs>({
     command: 'test <dag> <task>',
     describe: 'Run one task once, printing its logs, recording nothing',

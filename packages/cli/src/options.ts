@@ -66,6 +66,11 @@ export const runOptions = (y: B) =>
     task: { type: 'string', array: true, describe: 'Run only these tasks (repeatable)' },
     param,
     force: { type: 'boolean', default: false, describe: 'Run again even if the run already succeeded' },
+    'mark-success': {
+      type: 'boolean',
+      default: false,
+      describe: 'Mark the task instances (or the --task ones) success without running them',
+    },
     local: {
       type: 'boolean',
       default: false,
@@ -106,6 +111,11 @@ export const backfillOptions = (y: B) =>
         describe: 'Dates that already have a run: none (resume unfinished), failed, all',
       },
       backwards: { type: 'boolean', default: false, describe: 'Newest date first' },
+      'mark-success': {
+        type: 'boolean',
+        default: false,
+        describe: "Mark each run's task instances success without running them (not with --queue)",
+      },
       'dry-run': { type: 'boolean', default: false, describe: 'Print the plan and the reason for each date' },
       param,
       downstream,
@@ -134,6 +144,20 @@ export const clearOptions = (y: B) =>
     'only-failed': { type: 'boolean', default: false, describe: 'Only failed and upstream_failed tasks' },
     yes: { type: 'boolean', alias: 'y', default: false, describe: 'Do not ask for confirmation' },
   });
+export const TASK_STATE_CHOICES = ['success', 'failed', 'skipped'] as const;
+export const tasksOptions = (y: B) =>
+  y
+    .positional('what', { choices: ['state'] as const, demandOption: true, describe: 'What to change' })
+    .positional('action', { choices: ['set'] as const, demandOption: true, describe: 'What to do' })
+    .positional('dag', { type: 'string', demandOption: true, describe: 'DAG id' })
+    .positional('date', {
+      type: 'string',
+      demandOption: true,
+      describe: 'Logical date of the run, YYYY-MM-DD',
+    })
+    .positional('task', { type: 'string', demandOption: true, describe: 'Task id' })
+    .positional('state', { choices: TASK_STATE_CHOICES, demandOption: true, describe: 'The new state' })
+    .options({ json });
 export const testOptions = (y: B) =>
   dag(y)
     .positional('task', { type: 'string', demandOption: true, describe: 'Task id' })
@@ -234,6 +258,7 @@ export type RunsArgs = ArgsOf<typeof runsOptions>;
 export type LogsArgs = ArgsOf<typeof logsOptions>;
 export type ClearArgs = ArgsOf<typeof clearOptions>;
 export type TestArgs = ArgsOf<typeof testOptions>;
+export type TasksArgs = ArgsOf<typeof tasksOptions>;
 export type PauseArgs = ArgsOf<typeof pauseOptions>;
 export type TriggerArgs = ArgsOf<typeof triggerOptions>;
 export type SchedulerArgs = ArgsOf<typeof schedulerOptions>;

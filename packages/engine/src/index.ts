@@ -38,6 +38,9 @@
  * - Errors steer retries: `NonRetryableError` fails at once, `SkipTask` skips, `RetryAfter` sets the delay;
  *   anything else is retried by the task's policy.
  * - One process owns a run at a time (a lease with an epoch); writes of a process that lost it are refused.
+ * - `setup: true` / `teardownOf: [setup]` declare setup and teardown tasks: the teardown runs after the tasks
+ *   between them even when they failed, does not decide the run's state (unless `failRunOnFailure`), and
+ *   clearing a task between them clears both.
  *
  * Building blocks of the scheduler, stores and executors for this repository's tests and benchmarks are in
  * `@streampro/engine/internal`, without a stability promise.
@@ -61,6 +64,7 @@ export type {
   RunOptions,
   RunResult,
   RunSummary,
+  SetTaskStateResult,
   TaskSummary,
   TestTaskOptions,
   TestTaskResult,
@@ -129,6 +133,7 @@ export {
   logicalDatesBetween,
   type Schedule,
 } from './model/schedule.js';
+export type { TaskRole } from './model/setup-teardown.js';
 export {
   FINAL_TASK_STATES,
   InvalidTransitionError,
@@ -136,6 +141,9 @@ export {
   isFailedState,
   isFinal,
   isFinalRunState,
+  isMarkableTaskState,
+  MARKABLE_TASK_STATES,
+  type MarkableTaskState,
   RUN_STATES,
   type RunState,
   TASK_STATES,

@@ -5,12 +5,20 @@
 
 export { LogShipper, SHIP_EVERY_MS, type ShipLog } from './distributed/log-shipper.js';
 export { holderIsGone, RunLease, type RunLeaseOptions } from './engine/lease.js';
+export { markChanges } from './engine/mark-state.js';
 export { prepareRun } from './engine/prepare-run.js';
 export { effectiveParams, recordableParams, secretParams } from './engine/run-params.js';
 export { outcomeOfError } from './executor/outcome.js';
 export { describeOsError, isPermanentOsError, permanentOsErrorIn } from './executor/permanent-errors.js';
 export { appendLogLine } from './logging/append-line.js';
 export { LogRouter, TryLog } from './logging/try-log.js';
+export {
+  isIgnoredTeardown,
+  type RoleGraph,
+  roleGraphOf,
+  runDeciders,
+  withSetupsAndTeardowns,
+} from './model/setup-teardown.js';
 export { assertRunTransition, assertTransition, RUN_TRANSITIONS, TRANSITIONS } from './model/states.js';
 export { runTry, type TryLogTarget } from './runtime/run-try.js';
 export { CALLBACK_TIMEOUT_MS, CallbackRunner } from './scheduler/callback-runner.js';

@@ -18,6 +18,11 @@ export async function execute(args: BackfillArgs, io: Io): Promise<number> {
       `dag backfill ${args.dag} needs --start and --end (or an action: ${BACKFILL_ACTIONS.join(', ')})`,
     );
   }
+  if (args.markSuccess && args.queue) {
+    throw new UsageError(
+      '--mark-success marks the runs here, without the scheduler; drop --queue (or --mark-success)',
+    );
+  }
   const { start, end } = parseDateRange(args.start, args.end);
   const maxActiveRuns = positiveInt('max-active-runs', args.maxActiveRuns);
   const paramFlags = parseParamFlags(args.param);
@@ -58,6 +63,7 @@ export async function execute(args: BackfillArgs, io: Io): Promise<number> {
       .backfill(dag, {
         ...options,
         signal: io.signal,
+        ...(args.markSuccess ? { markSuccess: true } : {}),
         onRunDone: (r) => progress.onRunDone(r),
         ...(args.downstream ? { registry: s.registry } : {}),
       })

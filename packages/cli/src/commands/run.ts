@@ -29,7 +29,8 @@ export async function execute(args: RunArgs, io: Io): Promise<number> {
     const tasks = args.task?.map((id) => s.task(dag, id).id);
     const params = s.params(dag, paramFlags);
     if (args.strict) await requireNoTypeErrors(s, io, 'dag run');
-    if (executorKind(io.env) === 'workers' && !args.local) {
+    // Marking executes nothing, so it is done here even with a cluster.
+    if (executorKind(io.env) === 'workers' && !args.local && !args.markSuccess) {
       const { runs, interrupted } = await runOnCluster(args, io, s, dag, logicalDate.toISOString(), params);
       printRuns(args, io, runs);
       if (interrupted) {
@@ -51,6 +52,7 @@ export async function execute(args: RunArgs, io: Io): Promise<number> {
         logicalDate,
         params,
         force: args.force,
+        ...(args.markSuccess ? { markSuccess: true } : {}),
         ...(tasks ? { tasks } : {}),
         signal: io.signal,
         onEvent: (e) => view.onEvent(e),

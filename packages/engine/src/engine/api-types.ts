@@ -1,6 +1,6 @@
 import type { Dag } from '../model/dag.js';
 import type { ParamValue } from '../model/params.js';
-import type { RunState, TaskState } from '../model/states.js';
+import type { MarkableTaskState, RunState, TaskState } from '../model/states.js';
 import type { BackfillAction, BackfillReprocess } from '../store/backfill-records.js';
 import type { RunType } from '../store/records.js';
 
@@ -52,6 +52,12 @@ export interface RunOptions {
   readonly force?: boolean;
   /** Execute only these tasks (cleared first); their upstream tasks must already be done. */
   readonly tasks?: readonly string[];
+  /**
+   * Airflow's `--mark-success`: record the run's task instances (or the selected `tasks`) as succeeded
+   * without running them: no try, no output, no asset event, no callback, no asset-triggered run.
+   * @default false
+   */
+  readonly markSuccess?: boolean;
   /** @default 'manual' */
   readonly runType?: RunType;
   /** Aborting stops the run gracefully: running tries are recorded failed (interrupted), the lease released. */
@@ -120,6 +126,8 @@ export interface BackfillOptions {
   /** What to do with dates that already have runs. @default 'none' */
   readonly reprocess?: Reprocess;
   readonly backwards?: boolean;
+  /** Mark each run's task instances success without running them (see `RunOptions.markSuccess`). */
+  readonly markSuccess?: boolean;
   readonly params?: Readonly<Record<string, ParamValue>>;
   readonly signal?: AbortSignal;
   readonly onEvent?: (event: EngineEvent) => void;
@@ -194,3 +202,12 @@ export type TestTaskResult =
   | { readonly kind: 'success'; readonly output: unknown; readonly durationMs: number }
   | { readonly kind: 'failed'; readonly error: Error; readonly durationMs: number }
   | { readonly kind: 'skipped'; readonly reason: string; readonly durationMs: number };
+
+/** What `Engine.setTaskState` did: the task instance's state before and after (equal: nothing changed). */
+export interface SetTaskStateResult {
+  readonly dagId: string;
+  readonly runId: string;
+  readonly taskId: string;
+  readonly previousState: TaskState;
+  readonly state: MarkableTaskState;
+}

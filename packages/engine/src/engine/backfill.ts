@@ -174,6 +174,7 @@ export async function executeBackfill(
           logicalDate: entry.logicalDate,
           runType: 'backfill',
           force: entry.action === 'rerun' && entry.existingState === 'success',
+          ...(options.markSuccess ? { markSuccess: true } : {}),
           ...(options.params ? { params: options.params } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.onEvent ? { onEvent: options.onEvent } : {}),

@@ -1,4 +1,5 @@
 import type { Dag } from '../model/dag.js';
+import { roleGraphOf, withSetupsAndTeardowns } from '../model/setup-teardown.js';
 import { isFailedState } from '../model/states.js';
 import { StateWriter } from '../state/state-writer.js';
 import { runTransition, taskTransition } from '../state/transitions.js';
@@ -6,7 +7,11 @@ import type { DagRunRecord, Fence } from '../store/records.js';
 import type { RunStore } from '../store/run-store.js';
 import type { ClearOptions, ClearResult } from './api-types.js';
 
-/** Clears chosen task instances (optionally with everything downstream, optionally only failed ones). */
+/**
+ * Clears chosen task instances (optionally with everything downstream, optionally only failed ones), with
+ * the setups and teardowns of the scopes they are in, whatever those are in: the resource must exist again
+ * when the cleared tasks re-run, and be removed again after them.
+ */
 export async function clearRun(
   store: RunStore,
   dag: Dag,
@@ -21,9 +26,13 @@ export async function clearRun(
   if (options.downstream) for (const id of dag.graph.descendants([...chosen])) chosen.add(id);
   const instances = await store.listTaskInstances(dag.id, run.runId);
   const order = new Map(dag.topologicalOrder().map((id, i) => [id, i]));
-  const targets = instances
+  const picked = instances
     .filter((ti) => chosen.has(ti.taskId) && ti.state !== 'none')
     .filter((ti) => !options.onlyFailed || isFailedState(ti.state))
+    .map((ti) => ti.taskId);
+  const withScopes = withSetupsAndTeardowns(roleGraphOf(dag), picked);
+  const targets = instances
+    .filter((ti) => withScopes.has(ti.taskId) && ti.state !== 'none')
     .sort((a, b) => (order.get(a.taskId) ?? 0) - (order.get(b.taskId) ?? 0));
   const cleared = targets.map((ti) => ({ taskId: ti.taskId, previousState: ti.state }));
   if (options.dryRun || targets.length === 0) return { dagId: dag.id, runId: run.runId, cleared };

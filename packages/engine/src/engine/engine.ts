@@ -10,7 +10,12 @@ import { InvalidInputError, LeaseLostError, NotFoundError } from '../model/error
 import { assertScheduledLogicalDate } from '../model/logical-date.js';
 import { resolveParams, secretParamValues } from '../model/params.js';
 import { dataIntervalOf } from '../model/schedule.js';
-import { isFinalRunState } from '../model/states.js';
+import {
+  isFinalRunState,
+  isMarkableTaskState,
+  MARKABLE_TASK_STATES,
+  type MarkableTaskState,
+} from '../model/states.js';
 import { CallbackRunner } from '../scheduler/callback-runner.js';
 import { peakParallelism } from '../scheduler/parallelism.js';
 import { RunExecution } from '../scheduler/run-execution.js';
@@ -34,6 +39,7 @@ import type {
   RunOptions,
   RunResult,
   RunSummary,
+  SetTaskStateResult,
   TestTaskOptions,
   TestTaskResult,
   TriggerOptions,
@@ -43,6 +49,7 @@ import { executeBackfill, planBackfill } from './backfill.js';
 import { type BackfillChange, changeBackfill, failQueuedRunsOf, queueBackfill } from './backfill-queue.js';
 import { clearRun } from './clear.js';
 import { RunLease } from './lease.js';
+import { markRunSuccess, setTaskState } from './mark-state.js';
 import { prepareRun } from './prepare-run.js';
 import { failQueuedRun, type RunControlContext, requeueRun } from './run-control.js';
 import { effectiveParams, recordableParams, secretParams } from './run-params.js';
@@ -159,6 +166,7 @@ export class Engine {
         triggered: await this.#triggerConsumers(dag, summary, options),
       };
     }
+    if (options.markSuccess) return this.#markSuccess(dag, run, selection);
     // The heartbeat may find the lease taken over at any moment: the execution then stops at once.
     let onLost = (_error: LeaseLostError): void => {};
     const lease = await RunLease.acquire(this.store, this.#clock, dag.id, run.runId, this.#leaseTtlMs, {
@@ -184,6 +192,51 @@ export class Engine {
     const summary = await this.#summary(dag, after);
     const triggered = state === 'success' ? await this.#triggerConsumers(dag, summary, options) : [];
     return { ...summary, alreadyDone: false, triggered };
+  }
+
+  /** `RunOptions.markSuccess`: under the run's lease (LeaseConflictError while another process owns it). */
+  async #markSuccess(
+    dag: Dag,
+    run: DagRunRecord,
+    selection: ReadonlySet<string> | undefined,
+  ): Promise<RunResult> {
+    const lease = await RunLease.acquire(this.store, this.#clock, dag.id, run.runId, this.#leaseTtlMs);
+    try {
+      await markRunSuccess(this.store, dag, run, selection, lease.fence, this.#now());
+    } finally {
+      await lease.release();
+    }
+    const after = (await this.store.getRun(dag.id, run.runId))!;
+    return { ...(await this.#summary(dag, after)), alreadyDone: false, triggered: [] };
+  }
+
+  /**
+   * Sets a task instance of a stored run to success, failed or skipped without running it (Airflow's mark
+   * success / failed), under the run's lease: LeaseConflictError while another process owns the run. The
+   * run is queued again, so the next `run` continues it (what is downstream of a success runs then).
+   */
+  async setTaskState(
+    dag: Dag,
+    logicalDate: string | Date,
+    taskId: string,
+    state: MarkableTaskState,
+  ): Promise<SetTaskStateResult> {
+    if (!isMarkableTaskState(state)) {
+      throw new InvalidInputError(
+        `cannot set a task to ${JSON.stringify(state)}; choose one of ${MARKABLE_TASK_STATES.join(', ')}`,
+      );
+    }
+    const run = await this.store.findRunByLogicalDate(dag.id, toDate(logicalDate).toISOString());
+    if (!run) {
+      throw new NotFoundError(`DAG '${dag.id}' has no run for ${logicalDateLabel(toDate(logicalDate))}`);
+    }
+    this.#selection(dag, [taskId]);
+    const lease = await RunLease.acquire(this.store, this.#clock, dag.id, run.runId, this.#leaseTtlMs);
+    try {
+      return await setTaskState(this.store, run, taskId, state, lease.fence, this.#now());
+    } finally {
+      await lease.release();
+    }
   }
 
   /**

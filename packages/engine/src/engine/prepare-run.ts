@@ -1,5 +1,6 @@
 import type { Dag } from '../model/dag.js';
 import { TaskInterruptedError } from '../model/errors.js';
+import { roleGraphOf, withSetupsAndTeardowns } from '../model/setup-teardown.js';
 import { isFinal, type TaskState } from '../model/states.js';
 import { taskTransition } from '../state/transitions.js';
 import type { StateChange, TaskInstanceRecord, TryRecord } from '../store/records.js';
@@ -20,7 +21,8 @@ export interface PrepareInput {
  * The changes that turn a stored run into one ready to execute:
  * - tries left `running` by a dead owner are recorded failed (zombies);
  * - tasks that did not succeed (or all selected/forced tasks) go back to `none`, keeping their try numbers
- *   and getting a fresh retry budget; successful tasks keep their outputs and are not re-run.
+ *   and getting a fresh retry budget; successful tasks keep their outputs and are not re-run, except the
+ *   setups and teardowns of a scope with a task to re-run (its resource was removed: it is made again).
  */
 export function prepareRun(input: PrepareInput): { changes: StateChange[]; instances: TaskInstanceRecord[] } {
   const changes: StateChange[] = [];
@@ -43,12 +45,18 @@ export function prepareRun(input: PrepareInput): { changes: StateChange[]; insta
       errorStack: null,
     });
   }
+  const keep: readonly TaskState[] = input.force || input.selection ? [] : ['success', 'skipped'];
+  // A selection is executed as given (widening it would reset tasks the execution leaves alone); otherwise
+  // the tasks to re-run bring the setups and teardowns of their scopes.
+  const toReset =
+    input.selection ??
+    withSetupsAndTeardowns(
+      roleGraphOf(dag),
+      input.instances.filter((ti) => !(keep.includes(ti.state) && isFinal(ti.state))).map((ti) => ti.taskId),
+    );
   const instances = input.instances.map((ti) => {
     const def = dag.getTask(ti.taskId);
-    if (!def) return ti;
-    const selected = input.selection ? input.selection.has(ti.taskId) : true;
-    const keep: readonly TaskState[] = input.force || input.selection ? [] : ['success', 'skipped'];
-    if (!selected || (keep.includes(ti.state) && isFinal(ti.state))) return ti;
+    if (!def || !toReset.has(ti.taskId)) return ti;
     let current = ti;
     if (current.state === 'running') {
       // The zombie's try failed; record the task failed before it is reset, as the transition table demands.
@@ -58,7 +66,7 @@ export function prepareRun(input: PrepareInput): { changes: StateChange[]; insta
     }
     const reset = taskTransition(current, 'none', {
       maxTries: ti.tryNumber + def.options.retries + 1,
-      output: ti.state === 'success' && !input.force && !input.selection ? ti.output : null,
+      output: null,
       nextTryAt: null,
     });
     changes.push(reset.change);

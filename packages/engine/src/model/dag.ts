@@ -7,6 +7,7 @@ import { type Callback, type Callbacks, callbackList, isCallback } from './notif
 import { resolveTaskOptions, type TaskOptions, validateTaskOptions } from './options.js';
 import { type ParamSpecs, type ParamValues, validateParamSpecs } from './params.js';
 import { dataIntervalOf, type ParsedSchedule, parseSchedule, type Schedule } from './schedule.js';
+import { type TaskRole, WORK_ROLE } from './setup-teardown.js';
 import type {
   AnyTaskRef,
   BranchDownstream,
@@ -236,6 +237,10 @@ export class Dag<S extends ParamSpecs = ParamSpecs> {
         );
       }
     }
+    const role = this.#roleOf(fullId, spec);
+    const upstreamIds = [
+      ...new Set([...upstream.map((u) => u.id), ...(role.kind === 'teardown' ? role.setups : [])]),
+    ];
     const outlets = [...(spec.outlets ?? [])];
     for (const outlet of outlets) {
       if (typeof outlet !== 'string' || !/^[a-z][a-z0-9+.-]*:\/\/\S+$/.test(outlet)) {
@@ -245,17 +250,61 @@ export class Dag<S extends ParamSpecs = ParamSpecs> {
       }
     }
     this.graph.addNode(fullId);
-    for (const up of upstream) this.graph.addEdge(this.id, up.id, fullId);
+    for (const up of upstreamIds) this.graph.addEdge(this.id, up, fullId);
+    const options = resolveTaskOptions(this.defaultTaskOptions, spec);
     this.#tasks.set(fullId, {
       id: fullId,
       description: spec.description,
       group,
-      upstreamIds: upstream.map((u) => u.id),
-      options: resolveTaskOptions(this.defaultTaskOptions, spec),
+      upstreamIds,
+      options: role.kind === 'teardown' ? { ...options, triggerRule: 'all_done_setup_success' } : options,
       outlets,
+      role,
       run: spec.run as TaskDefinition['run'],
     });
     return { id: fullId as Id, dagId: this.id };
+  }
+
+  /** Whether the task is a setup, a teardown (of setups declared earlier) or work; rejects a mixed role. */
+  #roleOf(fullId: string, spec: TaskSpec<string, never, readonly AnyTaskRef[], unknown>): TaskRole {
+    const where = `DAG '${this.id}' task '${fullId}'`;
+    for (const key of ['setup', 'failRunOnFailure'] as const) {
+      if (spec[key] !== undefined && typeof spec[key] !== 'boolean') {
+        throw new DagDefinitionError(`${where}: ${key} must be a boolean, got ${JSON.stringify(spec[key])}`);
+      }
+    }
+    if (spec.teardownOf === undefined) {
+      if (spec.failRunOnFailure !== undefined) {
+        throw new DagDefinitionError(
+          `${where}: failRunOnFailure is for teardown tasks; add teardownOf: [<setup task>] or remove it`,
+        );
+      }
+      return spec.setup ? { kind: 'setup' } : WORK_ROLE;
+    }
+    if (!Array.isArray(spec.teardownOf) || spec.teardownOf.length === 0) {
+      throw new DagDefinitionError(`${where}: teardownOf must list at least one setup task`);
+    }
+    if (spec.setup) {
+      throw new DagDefinitionError(`${where}: a task is a setup or a teardown, not both`);
+    }
+    if (spec.triggerRule !== undefined && spec.triggerRule !== 'all_done_setup_success') {
+      throw new DagDefinitionError(
+        `${where}: a teardown runs by trigger rule all_done_setup_success; remove triggerRule '${spec.triggerRule}'`,
+      );
+    }
+    for (const ref of spec.teardownOf) {
+      this.#assertOwn(ref, `task '${fullId}' teardownOf`);
+      if (this.#tasks.get(ref.id)!.role.kind !== 'setup') {
+        throw new DagDefinitionError(
+          `${where}: teardownOf names '${ref.id}', which is not a setup task; declare it with setup: true`,
+        );
+      }
+    }
+    return {
+      kind: 'teardown',
+      setups: [...new Set(spec.teardownOf.map((r) => r.id))],
+      failRunOnFailure: spec.failRunOnFailure ?? false,
+    };
   }
 
   #assertOwn(ref: AnyTaskRef, where: string): void {

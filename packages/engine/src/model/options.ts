@@ -16,10 +16,11 @@ export interface TaskOptions {
    */
   retryDelay?: number;
   /**
-   * Double the delay after each failed try (`retryDelay * 2^(try-1)`).
+   * Grow the delay after each failed try (Airflow's `retry_exponential_backoff`): `true` doubles it
+   * (`retryDelay * 2^(try-1)`), a number is the multiplier (`retryDelay * m^(try-1)`, at least 1).
    * @default false
    */
-  retryExponentialBackoff?: boolean;
+  retryExponentialBackoff?: boolean | number;
   /**
    * Upper bound of any retry delay, in milliseconds.
    * @default 3_600_000 (one hour)
@@ -95,7 +96,7 @@ export interface TaskOptions {
 export interface ResolvedTaskOptions {
   readonly retries: number;
   readonly retryDelay: number;
-  readonly retryExponentialBackoff: boolean;
+  readonly retryExponentialBackoff: boolean | number;
   readonly maxRetryDelay: number;
   readonly jitter: number;
   readonly executionTimeout: number | undefined;
@@ -170,10 +171,15 @@ export function validateTaskOptions(where: string, options: TaskOptions): void {
       fail(where, `jitter must be a number between 0 and 1, got ${describe(j)}`);
     }
   }
-  if (options.retryExponentialBackoff !== undefined && typeof options.retryExponentialBackoff !== 'boolean') {
+  const backoff = options.retryExponentialBackoff;
+  if (
+    backoff !== undefined &&
+    typeof backoff !== 'boolean' &&
+    !(typeof backoff === 'number' && Number.isFinite(backoff) && backoff >= 1)
+  ) {
     fail(
       where,
-      `retryExponentialBackoff must be a boolean, got ${describe(options.retryExponentialBackoff)}`,
+      `retryExponentialBackoff must be true, false or a multiplier of at least 1 (e.g. 2), got ${describe(backoff)}`,
     );
   }
   if (options.triggerRule !== undefined && !isTriggerRule(options.triggerRule)) {

@@ -12,15 +12,15 @@ export type TaskState =
   | 'queued'
   /** Set by the scheduler when the executor reports that a try started. */
   | 'running'
-  /** Set by the scheduler when a try returned an output. */
+  /** Set by the scheduler when a try returned an output, or by an operator's mark. */
   | 'success'
-  /** Set by the scheduler when a try failed and no retry is left, or the error was not retryable. */
+  /** Set by the scheduler when a try failed and no retry is left or the error was not retryable; or by a mark. */
   | 'failed'
   /** Set by the scheduler when a try failed and the retry policy allows another try. */
   | 'up_for_retry'
   /** Set by the scheduler when the trigger rule can no longer be met because upstream tasks failed. */
   | 'upstream_failed'
-  /** Set by the scheduler when the task raised SkipTask or its trigger rule resolved to skip. */
+  /** Set by the scheduler when the task raised SkipTask or its trigger rule resolved to skip; or by a mark. */
   | 'skipped';
 
 /** The state of one DAG run. */
@@ -64,6 +64,15 @@ export const FAILED_TASK_STATES = ['failed', 'upstream_failed'] as const satisfi
 
 export type FinalTaskState = (typeof FINAL_TASK_STATES)[number];
 
+/** States an operator may set a task instance to (`dag tasks state set`: Airflow's mark success / failed). */
+export const MARKABLE_TASK_STATES = ['success', 'failed', 'skipped'] as const satisfies readonly TaskState[];
+
+export type MarkableTaskState = (typeof MARKABLE_TASK_STATES)[number];
+
+export function isMarkableTaskState(value: unknown): value is MarkableTaskState {
+  return typeof value === 'string' && (MARKABLE_TASK_STATES as readonly string[]).includes(value);
+}
+
 export function isFinal(state: TaskState): state is FinalTaskState {
   return (FINAL_TASK_STATES as readonly TaskState[]).includes(state);
 }
@@ -82,10 +91,12 @@ export function isFinalRunState(state: RunState): boolean {
 
 /**
  * Every allowed task-state change. A change not listed here is a bug in the scheduler and throws.
- * `none` is reachable from every final state because clearing and resuming reset a task instance.
+ * `none` is reachable from every final state because clearing and resuming reset a task instance; an
+ * operator's mark (`dag tasks state set`, `--mark-success`) resets it the same way, then sets the new state
+ * from `none`.
  */
 export const TRANSITIONS: Record<TaskState, readonly TaskState[]> = {
-  none: ['scheduled', 'skipped', 'upstream_failed'],
+  none: ['scheduled', 'skipped', 'upstream_failed', 'success', 'failed'],
   scheduled: ['queued', 'none'],
   queued: ['running', 'failed', 'up_for_retry', 'none'],
   running: ['success', 'failed', 'up_for_retry', 'skipped'],

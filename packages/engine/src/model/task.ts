@@ -1,5 +1,6 @@
 import type { TaskContext } from '../runtime/context.js';
 import type { ResolvedTaskOptions, TaskOptions } from './options.js';
+import type { TaskRole } from './setup-teardown.js';
 
 declare const OUTPUT: unique symbol;
 
@@ -60,6 +61,20 @@ export interface TaskSpec<Id extends string, Ctx, U extends readonly AnyTaskRef[
   readonly upstream?: U;
   /** Assets (URIs such as `lake://trusted/events`) this task updates when it succeeds. */
   readonly outlets?: readonly string[];
+  /**
+   * A setup task (Airflow's `as_setup()`): it creates what later tasks use, and teardowns name it in
+   * `teardownOf`. Clearing a task of its scope clears it too. @default false
+   */
+  readonly setup?: boolean;
+  /**
+   * Makes this task the teardown of these setup tasks (Airflow's `as_teardown(setups=...)`): it becomes their
+   * downstream, runs once all its upstream tasks are done (failed or not) provided its setups succeeded
+   * (trigger rule `all_done_setup_success`, the only one a teardown accepts), and its failure does not fail
+   * the run unless `failRunOnFailure`. List the tasks of the scope in `upstream`. @default none
+   */
+  readonly teardownOf?: readonly AnyTaskRef[];
+  /** For a teardown: its failure fails the run (Airflow's `on_failure_fail_dagrun`). @default false */
+  readonly failRunOnFailure?: boolean;
   readonly run: (ctx: Ctx) => O | Promise<O>;
 }
 
@@ -70,7 +85,9 @@ export interface TaskSpec<Id extends string, Ctx, U extends readonly AnyTaskRef[
 export interface BranchSpec<Id extends string, Ctx, U extends readonly AnyTaskRef[], T extends string>
   extends Omit<TaskSpec<Id, Ctx, U, unknown>, 'run' | 'branch' | 'shortCircuit'> {
   readonly targets: readonly [T, ...T[]];
-  readonly run: (ctx: Ctx) => NoInfer<T> | readonly NoInfer<T>[] | Promise<NoInfer<T> | readonly NoInfer<T>[]>;
+  readonly run: (
+    ctx: Ctx,
+  ) => NoInfer<T> | readonly NoInfer<T>[] | Promise<NoInfer<T> | readonly NoInfer<T>[]>;
 }
 
 /** The type-erased form of a task the scheduler works with. */
@@ -81,5 +98,7 @@ export interface TaskDefinition {
   readonly upstreamIds: readonly string[];
   readonly options: ResolvedTaskOptions;
   readonly outlets: readonly string[];
+  /** Work, a setup, or a teardown of some setups. */
+  readonly role: TaskRole;
   readonly run: (ctx: TaskContext<Record<string, unknown>, readonly AnyTaskRef[]>) => unknown;
 }

@@ -11,6 +11,7 @@ import type { Callback, Notification } from '../model/notification.js';
 import { DEFAULT_QUEUE } from '../model/options.js';
 import type { ParamValue } from '../model/params.js';
 import { dataIntervalOf } from '../model/schedule.js';
+import { isIgnoredTeardown, roleGraphOf, runDeciders } from '../model/setup-teardown.js';
 import { isFinal, type RunState, type TaskState } from '../model/states.js';
 import type { TaskDefinition } from '../model/task.js';
 import { StateWriter } from '../state/state-writer.js';
@@ -112,6 +113,8 @@ export class RunExecution {
   #detachSignal: () => void = () => {};
   /** Computed once: cron arithmetic per try would dominate the cost of short tasks. */
   readonly #interval: { start: Date; end: Date };
+  /** Tasks whose states decide the run's (leaves, with teardowns standing aside). */
+  readonly #deciders: ReadonlySet<string>;
 
   constructor(
     private readonly deps: ExecutionDeps,
@@ -135,6 +138,7 @@ export class RunExecution {
     // Decided once: the per-tick check below must not scan every task of a large DAG.
     this.#pastStale = this.#order.some((s) => s.def.options.dependsOnPast);
     this.#interval = dataIntervalOf(dag.parsedSchedule, new Date(run.logicalDate));
+    this.#deciders = runDeciders(roleGraphOf(dag));
     for (const slot of this.#order) {
       if (!this.#selected(slot)) continue;
       if (!isFinal(slot.ti.state)) this.#unfinished++;
@@ -295,8 +299,19 @@ export class RunExecution {
       this.#candidates.clear();
       for (const slot of batch) {
         if (slot.ti.state !== 'none') continue;
-        const states = slot.def.upstreamIds.map((id) => this.#tasks.get(id)!.ti.state);
-        const decision = decide(slot.def.options.triggerRule, countUpstream(states));
+        const upstream = slot.def.upstreamIds.map((id) => this.#tasks.get(id)!);
+        const rule = slot.def.options.triggerRule;
+        const setups =
+          rule === 'all_done_setup_success'
+            ? upstream.filter((u) => u.def.role.kind === 'setup').map((u) => u.ti.state)
+            : [];
+        const decision = decide(
+          rule,
+          countUpstream(
+            upstream.map((u) => u.ti.state),
+            setups,
+          ),
+        );
         if (decision === 'run') {
           const past = slot.def.options.dependsOnPast ? this.#pastVerdict(slot) : 'ok';
           if (past === 'ok') this.#set(slot, 'scheduled');
@@ -645,6 +660,8 @@ export class RunExecution {
     }
     for (const id of skip) {
       const down = this.#tasks.get(id)!;
+      // A teardown is never skipped past: it follows its setups (all_done_setup_success).
+      if (down.def.role.kind === 'teardown') continue;
       if (down.ti.state === 'none' && this.#selected(down)) this.#set(down, 'skipped', { endedAt });
     }
   }
@@ -668,7 +685,8 @@ export class RunExecution {
     const state = runOutcome(
       this.#order.map((slot) => ({
         state: slot.ti.state,
-        leaf: this.dag.graph.downstreamOf(slot.def.id).length === 0,
+        leaf: this.#deciders.has(slot.def.id),
+        ignoredTeardown: isIgnoredTeardown(slot.def.role),
       })),
       this.#stopping !== null,
     );

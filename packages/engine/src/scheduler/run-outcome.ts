@@ -1,9 +1,15 @@
 import { isFailedState, isFinal, type RunState, type TaskState } from '../model/states.js';
 
-/** A task's state, and whether it is a leaf of its DAG (no downstream task). */
+/** A task's state, and whether it decides the run's state. */
 export interface OutcomeTask {
   readonly state: TaskState;
+  /**
+   * A leaf of its DAG (no downstream task), or a task that stands in for a leaf teardown that does not fail
+   * the run (see `runDeciders`).
+   */
   readonly leaf: boolean;
+  /** A teardown whose failure does not fail the run (no `failRunOnFailure`). @default false */
+  readonly ignoredTeardown?: boolean;
 }
 
 /**
@@ -11,7 +17,7 @@ export interface OutcomeTask {
  * is final, failed when a leaf failed or is upstream_failed, else success (an upstream failure a leaf
  * tolerated, e.g. a cleanup task with trigger rule `all_done`, does not fail the run). With tasks left
  * (a partial run, or nothing more can start) it is failed when any task failed, else queued (resumable);
- * an interrupted execution is queued.
+ * an interrupted execution is queued. Teardowns without `failRunOnFailure` never decide it.
  */
 export function runOutcome(tasks: Iterable<OutcomeTask>, interrupted: boolean): RunState {
   if (interrupted) return 'queued';
@@ -19,7 +25,7 @@ export function runOutcome(tasks: Iterable<OutcomeTask>, interrupted: boolean): 
   let failed = false;
   let leafFailed = false;
   for (const t of tasks) {
-    if (isFailedState(t.state)) {
+    if (isFailedState(t.state) && !t.ignoredTeardown) {
       failed = true;
       if (t.leaf) leafFailed = true;
     }

@@ -10,9 +10,15 @@ export interface UpstreamCounts {
   readonly skipped: number;
   readonly failed: number;
   readonly upstreamFailed: number;
+  /** Of those, the setup tasks (only `all_done_setup_success` reads them). */
+  readonly setups?: { readonly total: number; readonly success: number; readonly skipped: number };
 }
 
-export function countUpstream(states: readonly TaskState[]): UpstreamCounts {
+/** Counts upstream states; `setupStates` are the states of the upstream tasks that are setups. */
+export function countUpstream(
+  states: readonly TaskState[],
+  setupStates: readonly TaskState[] = [],
+): UpstreamCounts {
   let success = 0;
   let skipped = 0;
   let failed = 0;
@@ -23,7 +29,14 @@ export function countUpstream(states: readonly TaskState[]): UpstreamCounts {
     else if (s === 'failed') failed++;
     else if (s === 'upstream_failed') upstreamFailed++;
   }
-  return { total: states.length, success, skipped, failed, upstreamFailed };
+  const counts = { total: states.length, success, skipped, failed, upstreamFailed };
+  if (setupStates.length === 0) return counts;
+  const setups = {
+    total: setupStates.length,
+    success: setupStates.filter((s) => s === 'success').length,
+    skipped: setupStates.filter((s) => s === 'skipped').length,
+  };
+  return { ...counts, setups };
 }
 
 /**
@@ -74,9 +87,15 @@ export function decide(rule: TriggerRule, c: UpstreamCounts): TriggerDecision {
       if (!allDone) return 'wait';
       if (c.success > 0) return 'run';
       return c.skipped === c.total ? 'skip' : 'upstream_failed';
-    case 'all_done_setup_success':
-      // Without setup tasks among the upstream (StreamPro has none yet), Airflow's rule is all_done.
-      return allDone ? 'run' : 'wait';
+    case 'all_done_setup_success': {
+      // A teardown's rule, as Airflow decides it: once all upstream tasks are done, it runs when an upstream
+      // setup succeeded (a resource exists to remove, even if another setup failed), is skipped when every
+      // setup was skipped (none was made), else upstream_failed. Without upstream setups it is all_done.
+      if (!allDone) return 'wait';
+      const setups = c.setups;
+      if (!setups || setups.success > 0) return 'run';
+      return setups.skipped === setups.total ? 'skip' : 'upstream_failed';
+    }
     default: {
       const never: never = rule;
       throw new Error(`unknown trigger rule ${String(never)}`);

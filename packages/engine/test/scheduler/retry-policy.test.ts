@@ -22,6 +22,18 @@ describe('retry policy', () => {
       expect([1, 2, 3, 4].map((n) => retryDelayMs(p, n))).to.deep.equal([1000, 2000, 4000, 8000]);
     });
 
+    it('multiplies the delay by a given multiplier after each failed try', () => {
+      expect([1, 2, 3, 4].map((n) => retryDelayMs(policy({ retryExponentialBackoff: 3 }), n))).to.deep.equal([
+        1000, 3000, 9000, 27000,
+      ]);
+      expect([1, 2, 3].map((n) => retryDelayMs(policy({ retryExponentialBackoff: 1.5 }), n))).to.deep.equal([
+        1000, 1500, 2250,
+      ]);
+      expect([1, 5].map((n) => retryDelayMs(policy({ retryExponentialBackoff: 1 }), n))).to.deep.equal([
+        1000, 1000,
+      ]);
+    });
+
     it('caps every delay at maxRetryDelay, even for huge try numbers', () => {
       const p = policy({ retryExponentialBackoff: true, maxRetryDelay: 5000 });
       expect([3, 4, 5, 2000].map((n) => retryDelayMs(p, n))).to.deep.equal([4000, 5000, 5000, 5000]);
@@ -60,6 +72,22 @@ describe('retry policy', () => {
     });
   });
 
+  describe('retryExponentialBackoff when the task is defined', () => {
+    for (const value of [true, false, 1, 2, 3.5] as const) {
+      it(`accepts ${value}, from the task or the DAG's defaults`, () => {
+        const dag = defineDag({
+          id: 'd',
+          startDate: '2025-01-01',
+          defaultTaskOptions: { retryExponentialBackoff: value },
+        });
+        dag.task({ id: 'own', retryExponentialBackoff: value, run: () => 1 });
+        dag.task({ id: 'inherited', run: () => 1 });
+        expect(dag.getTask('own')!.options.retryExponentialBackoff).to.equal(value);
+        expect(dag.getTask('inherited')!.options.retryExponentialBackoff).to.equal(value);
+      });
+    }
+  });
+
   describe('invalid options are rejected when the task is defined', () => {
     const cases: readonly [string, Record<string, unknown>, string][] = [
       ['negative retries', { retries: -1 }, 'retries must be a non-negative integer, got -1'],
@@ -85,7 +113,17 @@ describe('retry policy', () => {
       [
         'non-boolean backoff',
         { retryExponentialBackoff: 'yes' },
-        'retryExponentialBackoff must be a boolean, got "yes"',
+        'retryExponentialBackoff must be true, false or a multiplier of at least 1 (e.g. 2), got "yes"',
+      ],
+      [
+        'backoff multiplier below 1',
+        { retryExponentialBackoff: 0.5 },
+        'retryExponentialBackoff must be true, false or a multiplier of at least 1 (e.g. 2), got 0.5',
+      ],
+      [
+        'infinite backoff multiplier',
+        { retryExponentialBackoff: Number.POSITIVE_INFINITY },
+        'retryExponentialBackoff must be true, false or a multiplier of at least 1 (e.g. 2), got Infinity',
       ],
       [
         'unknown trigger rule',

@@ -20,6 +20,48 @@ describe('runOutcome', () => {
     [['!success', 'skipped'], false, 'success'],
     [['!failed', 'none'], false, 'failed'],
   ];
+  // Teardowns (`~`: one whose failure is ignored) never decide the run; the tasks they stand aside for do.
+  const withTeardowns: [string, { state: TaskState; leaf: boolean; ignoredTeardown?: boolean }[], string][] =
+    [
+      [
+        'a failed teardown after successful work',
+        [
+          { state: 'success', leaf: true },
+          { state: 'failed', leaf: false, ignoredTeardown: true },
+        ],
+        'success',
+      ],
+      [
+        'a teardown that ran after failed work',
+        [
+          { state: 'failed', leaf: true },
+          { state: 'success', leaf: false, ignoredTeardown: true },
+        ],
+        'failed',
+      ],
+      [
+        'a failed teardown with failRunOnFailure (a leaf)',
+        [
+          { state: 'success', leaf: false },
+          { state: 'failed', leaf: true },
+        ],
+        'failed',
+      ],
+      [
+        'a failed teardown while other tasks wait',
+        [
+          { state: 'none', leaf: true },
+          { state: 'failed', leaf: false, ignoredTeardown: true },
+        ],
+        'queued',
+      ],
+    ];
+  for (const [name, tasks, want] of withTeardowns) {
+    it(`${name} -> ${want}`, () => {
+      expect(runOutcome(tasks, false)).to.equal(want);
+    });
+  }
+
   for (const [states, interrupted, want] of cases) {
     it(`${states.join(', ') || '(no tasks)'}${interrupted ? ' (interrupted)' : ''} -> ${want}`, () => {
       const tasks = states.map((s) => ({ state: s.replace('!', '') as TaskState, leaf: !s.startsWith('!') }));

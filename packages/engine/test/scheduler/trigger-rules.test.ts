@@ -62,11 +62,55 @@ describe('trigger rules', () => {
     }
   });
 
+  describe('all_done_setup_success with setup tasks upstream', () => {
+    // [case, states of the upstream setups, states of the other upstream tasks, decision]
+    const SETUP_TABLE: readonly (readonly [string, readonly TaskState[], readonly TaskState[], string])[] = [
+      ['setup succeeded, work succeeded', ['success'], ['success'], 'R'],
+      ['setup succeeded, work failed', ['success'], ['failed'], 'R'],
+      ['setup succeeded, work upstream_failed and skipped', ['success'], ['upstream_failed', 'skipped'], 'R'],
+      ['setup succeeded, work still running', ['success'], ['running'], 'W'],
+      ['setup succeeded, work up for retry', ['success'], ['up_for_retry'], 'W'],
+      ['setup failed, work upstream_failed', ['failed'], ['upstream_failed'], 'U'],
+      ['setup upstream_failed, work upstream_failed', ['upstream_failed'], ['upstream_failed'], 'U'],
+      ['setup skipped, work skipped', ['skipped'], ['skipped'], 'S'],
+      ['setup failed, nothing else upstream', ['failed'], [], 'U'],
+      ['setup still running', ['running'], [], 'W'],
+      // Airflow lets a teardown run when one of its setups succeeded: that one made a resource to remove.
+      ['one of two setups failed', ['success', 'failed'], ['upstream_failed'], 'R'],
+      ['one setup skipped, the other succeeded', ['skipped', 'success'], ['success'], 'R'],
+      ['one setup skipped, the other failed', ['skipped', 'failed'], ['upstream_failed'], 'U'],
+      ['both setups skipped', ['skipped', 'skipped'], ['skipped'], 'S'],
+    ];
+    for (const [name, setups, others, code] of SETUP_TABLE) {
+      it(`${name}: ${code}`, () => {
+        const counts = countUpstream([...setups, ...others], setups);
+        expect(decideTriggerRule('all_done_setup_success', counts)).to.equal(CODE[code]);
+      });
+    }
+
+    it('other rules ignore which upstream tasks are setups', () => {
+      const counts = countUpstream(['failed', 'success'], ['failed']);
+      expect(decideTriggerRule('all_done', counts)).to.equal('run');
+      expect(decideTriggerRule('one_success', counts)).to.equal('run');
+    });
+  });
+
   describe('countUpstream', () => {
     it('counts final states and ignores those still in progress', () => {
       expect(
         countUpstream(['success', 'skipped', 'failed', 'upstream_failed', 'running', 'none', 'failed']),
       ).to.deep.equal({ total: 7, success: 1, skipped: 1, failed: 2, upstreamFailed: 1 });
+    });
+
+    it('counts the upstream setups apart', () => {
+      expect(countUpstream(['success', 'skipped', 'failed'], ['success', 'skipped'])).to.deep.equal({
+        total: 3,
+        success: 1,
+        skipped: 1,
+        failed: 1,
+        upstreamFailed: 0,
+        setups: { total: 2, success: 1, skipped: 1 },
+      });
     });
   });
 
