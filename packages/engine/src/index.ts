@@ -121,6 +121,16 @@ export {
   resolveParams,
 } from './model/params.js';
 export {
+  defineResource,
+  isResource,
+  type Resource,
+  type ResourceContext,
+  type ResourceHandles,
+  type ResourceSpec,
+  type ResourceSpecs,
+  type ResourceValue,
+} from './model/resource.js';
+export {
   type AssetSchedule,
   type CronSchedule,
   dataIntervalOf,

@@ -1,5 +1,6 @@
 import type { TaskContext } from '../runtime/context.js';
 import type { ResolvedTaskOptions, TaskOptions } from './options.js';
+import type { ResourceSpecs } from './resource.js';
 
 declare const OUTPUT: unique symbol;
 
@@ -40,5 +41,7 @@ export interface TaskDefinition {
   readonly upstreamIds: readonly string[];
   readonly options: ResolvedTaskOptions;
   readonly outlets: readonly string[];
-  readonly run: (ctx: TaskContext<Record<string, unknown>, readonly AnyTaskRef[]>) => unknown;
+  /** The DAG's resources, which the try opens on the body's first use (`ctx.resources`). */
+  readonly resources: ResourceSpecs;
+  readonly run: (ctx: TaskContext<Record<string, unknown>, readonly AnyTaskRef[], ResourceSpecs>) => unknown;
 }
