@@ -27,10 +27,10 @@ const trustedTasks = DATASETS.map((name) => {
     id: 'land',
     description: `Copy ${name}_<date> from the data folder into landing/`,
     run: async (ctx) => {
-      const folder = await ctx.resources.landing;
-      const file = folder.require(dataset.landingFile(ctx.ds));
+      const landing = await ctx.resources.landing;
+      const file = landing.require(dataset.landingFile(ctx.ds));
       return copyObjects({
-        source: folder.folder,
+        source: landing.path,
         destination: await ctx.resources.lake,
         mappings: [{ from: file, to: dataset.keys(ctx.ds).landing }],
         missingIsFatal: true,

@@ -6,13 +6,13 @@ import { dataDir, emailSalt } from './config.js';
 
 /** The folder the day's landing files arrive in (STREAMPRO_DATA_DIR, else ./data). */
 export class LandingFolder {
-  constructor(readonly folder: string) {}
+  constructor(readonly path: string) {}
 
   /** The file's name, once it is known to be there; a missing file does not appear by retrying. */
   require(file: string): string {
-    if (!fs.existsSync(path.join(this.folder, file))) {
+    if (!fs.existsSync(path.join(this.path, file))) {
       throw new NonRetryableError(
-        `landing file ${file} not found in data folder ${this.folder}: put the day's files there ` +
+        `landing file ${file} not found in data folder ${this.path}: put the day's files there ` +
           '(npm run generate -- --start D --end D writes them) or set STREAMPRO_DATA_DIR',
       );
     }
