@@ -9,42 +9,33 @@ import {
   type QualityChecksOutput,
   qualityChecks,
 } from '@streampro/operators';
-import { DATASETS, type Dataset } from './config.js';
-
-const KEYS: Record<Dataset, string> = {
-  users: 'user_id',
-  videos: 'video_id',
-  devices: 'device_id',
-  events: 'event_id',
-};
+import { DATASET, DATASETS, type Dataset } from './datasets.js';
 
 /** One day's partition of a trusted dataset. */
 function partitionOf(lake: ObjectStore, dataset: Dataset, ds: string): DatasetInput {
-  return { store: lake, prefix: `trusted/${dataset}/`, partitions: { values: [ds] } };
+  return { store: lake, prefix: DATASET[dataset].trustedPrefix, partitions: { values: [ds] } };
 }
 
 /** Every trusted partition of a dataset up to and including `ds`. */
 function historyOf(lake: ObjectStore, dataset: Dataset, ds: string): DatasetInput {
-  return { store: lake, prefix: `trusted/${dataset}/`, partitions: { to: ds } };
+  return { store: lake, prefix: DATASET[dataset].trustedPrefix, partitions: { to: ds } };
 }
 
 function checksFor(lake: ObjectStore, dataset: Dataset, ds: string): QualityCheck[] {
-  const key = KEYS[dataset];
-  const checks: QualityCheck[] = [
+  const { key, references } = DATASET[dataset];
+  return [
     { kind: 'row_count', min: 1 },
     { kind: 'not_null', columns: [key] },
     { kind: 'unique', columns: [key] },
+    ...references.map(
+      (ref): QualityCheck => ({
+        kind: 'relationship',
+        column: ref.column,
+        to: historyOf(lake, ref.dataset, ds),
+        toColumn: DATASET[ref.dataset].key,
+      }),
+    ),
   ];
-  if (dataset === 'events') {
-    for (const [column, parent] of [
-      ['user_id', 'users'],
-      ['device_id', 'devices'],
-      ['video_id', 'videos'],
-    ] as const) {
-      checks.push({ kind: 'relationship', column, to: historyOf(lake, parent, ds), toColumn: KEYS[parent] });
-    }
-  }
-  return checks;
 }
 
 /**

@@ -35,6 +35,9 @@
  *   their outputs) and params recorded with the run are reused unless new ones are given.
  * - A task body receives a `TaskContext`: typed params, `upstream(ref)`, a logger writing to the try's log,
  *   an `AbortSignal` (timeout, cancellation). Outputs are JSON, at most 64 KiB.
+ * - Resources (`defineResource({ open, close })`, listed in `defineDag({ resources })`) reach a body typed on
+ *   `ctx.resources`: each is opened on its first `await` in a try, in the process running it, and closed
+ *   after the try whatever its outcome.
  * - Errors steer retries: `NonRetryableError` fails at once, `SkipTask` skips, `RetryAfter` sets the delay;
  *   anything else is retried by the task's policy.
  * - One process owns a run at a time (a lease with an epoch); writes of a process that lost it are refused.
@@ -125,6 +128,16 @@ export {
   type ParamValues,
   resolveParams,
 } from './model/params.js';
+export {
+  defineResource,
+  isResource,
+  type Resource,
+  type ResourceContext,
+  type ResourceHandles,
+  type ResourceSpec,
+  type ResourceSpecs,
+  type ResourceValue,
+} from './model/resource.js';
 export {
   type AssetSchedule,
   type CronSchedule,

@@ -21,6 +21,7 @@ export {
 } from './model/setup-teardown.js';
 export { assertRunTransition, assertTransition, RUN_TRANSITIONS, TRANSITIONS } from './model/states.js';
 export { runTry, type TryLogTarget } from './runtime/run-try.js';
+export { TryResources } from './runtime/try-resources.js';
 export { CALLBACK_TIMEOUT_MS, CallbackRunner } from './scheduler/callback-runner.js';
 export { type DueRunsInput, dueRuns, nextDueInstant, type SchedulableDag } from './scheduler/due-runs.js';
 export { decideFinishedTry, type FinishedTry, type FinishedTryInput } from './scheduler/finished-try.js';

@@ -20,6 +20,8 @@ export {
   withSession,
 } from './duckdb/session.js';
 export { defaultCacheDir, type WorkSessionOptions, withWorkSession } from './duckdb/work-session.js';
+export { type DuckDBResourceOptions, duckdbResource } from './resources/duckdb-resource.js';
+export { lakeResource, type StoreResourceOptions, storeResource } from './resources/store-resource.js';
 export type { SourceFormat } from './schema/staging-sql.js';
 export {
   type BooleanColumn,

@@ -6,6 +6,7 @@ import { assertValidId } from './ids.js';
 import { type Callback, type Callbacks, callbackList, isCallback } from './notification.js';
 import { resolveTaskOptions, type TaskOptions, validateTaskOptions } from './options.js';
 import { type ParamSpecs, type ParamValues, validateParamSpecs } from './params.js';
+import { type ResourceSpecs, validateResources } from './resource.js';
 import { dataIntervalOf, type ParsedSchedule, parseSchedule, type Schedule } from './schedule.js';
 import { type TaskRole, WORK_ROLE } from './setup-teardown.js';
 import type {
@@ -19,7 +20,7 @@ import type {
 } from './task.js';
 
 /** What a DAG author writes to declare a DAG. */
-export interface DagSpec<S extends ParamSpecs> {
+export interface DagSpec<S extends ParamSpecs, R extends ResourceSpecs = Record<never, never>> {
   /** Unique id; becomes a path segment of logs and state. */
   readonly id: string;
   readonly description?: string;
@@ -28,6 +29,12 @@ export interface DagSpec<S extends ParamSpecs> {
   /** First logical date the schedule produces (`YYYY-MM-DD` or ISO date-time). */
   readonly startDate: string;
   readonly params?: S;
+  /**
+   * Resources the tasks use (made with `defineResource`), by the name a task reads on `ctx.resources`.
+   * Each try opens the ones its body reads, in the process running the try, and closes them after it.
+   * @default {}
+   */
+  readonly resources?: R;
   readonly defaultTaskOptions?: TaskOptions;
   /**
    * Tasks of one run executing at the same time.
@@ -70,7 +77,7 @@ export interface DagSpec<S extends ParamSpecs> {
 const DAG_BRAND = Symbol.for('streampro.dag');
 
 /** A DAG: a typed task graph with a schedule. Declare tasks with `task()` (and `group()`), in dependency order. */
-export class Dag<S extends ParamSpecs = ParamSpecs> {
+export class Dag<S extends ParamSpecs = ParamSpecs, R extends ResourceSpecs = ResourceSpecs> {
   readonly [DAG_BRAND] = true;
   readonly id: string;
   readonly description: string;
@@ -78,6 +85,7 @@ export class Dag<S extends ParamSpecs = ParamSpecs> {
   readonly parsedSchedule: ParsedSchedule;
   readonly startDate: Date;
   readonly params: S;
+  readonly resources: R;
   readonly defaultTaskOptions: TaskOptions;
   readonly maxActiveTasks: number;
   readonly maxActiveRuns: number;
@@ -97,7 +105,7 @@ export class Dag<S extends ParamSpecs = ParamSpecs> {
   /** The declared targets of branches made with `branch()`. */
   readonly #branchTargets = new Map<string, readonly string[]>();
 
-  constructor(spec: DagSpec<S>) {
+  constructor(spec: DagSpec<S, R>) {
     assertValidId('DAG', spec.id);
     this.id = spec.id;
     this.description = spec.description ?? '';
@@ -106,6 +114,8 @@ export class Dag<S extends ParamSpecs = ParamSpecs> {
     this.startDate = definitionDate(spec.id, spec.startDate);
     this.params = (spec.params ?? {}) as S;
     validateParamSpecs(spec.id, this.params);
+    this.resources = (spec.resources ?? {}) as R;
+    validateResources(spec.id, this.resources);
     this.defaultTaskOptions = spec.defaultTaskOptions ?? {};
     this.callbacks = {
       success: callbackList(spec.onSuccess),
@@ -139,7 +149,7 @@ export class Dag<S extends ParamSpecs = ParamSpecs> {
 
   /** Declares a task. Its upstream handles must come from this DAG and be declared before it. */
   task<const Id extends string, const U extends readonly AnyTaskRef[] = readonly [], O = void>(
-    spec: TaskSpec<Id, TaskContext<ParamValues<S>, U>, U, O> & BranchDownstream<Id, U>,
+    spec: TaskSpec<Id, TaskContext<ParamValues<S>, U, R>, U, O> & BranchDownstream<Id, U>,
   ): TaskRef<Awaited<O>, Id> {
     return this.addTask(spec.id, undefined, spec);
   }
@@ -154,7 +164,7 @@ export class Dag<S extends ParamSpecs = ParamSpecs> {
     const Id extends string,
     const T extends string,
     const U extends readonly AnyTaskRef[] = readonly [],
-  >(spec: BranchSpec<Id, TaskContext<ParamValues<S>, U>, U, T>): BranchRef<T | readonly T[], Id, T> {
+  >(spec: BranchSpec<Id, TaskContext<ParamValues<S>, U, R>, U, T>): BranchRef<T | readonly T[], Id, T> {
     const targets: unknown = spec.targets;
     if (!Array.isArray(targets) || targets.length === 0 || !targets.every((t) => typeof t === 'string')) {
       throw new DagDefinitionError(
@@ -195,7 +205,7 @@ export class Dag<S extends ParamSpecs = ParamSpecs> {
   }
 
   /** A naming scope: tasks declared through it get ids `<prefix>.<id>` and show as one group. */
-  group<const G extends string>(prefix: G): TaskGroup<S, G> {
+  group<const G extends string>(prefix: G): TaskGroup<S, G, R> {
     assertValidId('task group', prefix);
     return new TaskGroup(this, prefix);
   }
@@ -260,6 +270,7 @@ export class Dag<S extends ParamSpecs = ParamSpecs> {
       options: role.kind === 'teardown' ? { ...options, triggerRule: 'all_done_setup_success' } : options,
       outlets,
       role,
+      resources: this.resources,
       run: spec.run as TaskDefinition['run'],
     });
     return { id: fullId as Id, dagId: this.id };
@@ -339,14 +350,18 @@ export class Dag<S extends ParamSpecs = ParamSpecs> {
 }
 
 /** Tasks declared through a group get `<prefix>.` in front of their ids. */
-export class TaskGroup<S extends ParamSpecs, G extends string> {
+export class TaskGroup<
+  S extends ParamSpecs,
+  G extends string,
+  R extends ResourceSpecs = Record<never, never>,
+> {
   constructor(
-    private readonly dag: Dag<S>,
+    private readonly dag: Dag<S, R>,
     readonly prefix: G,
   ) {}
 
   task<const Id extends string, const U extends readonly AnyTaskRef[] = readonly [], O = void>(
-    spec: TaskSpec<Id, TaskContext<ParamValues<S>, U>, U, O>,
+    spec: TaskSpec<Id, TaskContext<ParamValues<S>, U, R>, U, O>,
   ): TaskRef<Awaited<O>, `${G}.${Id}`> {
     return this.dag.addTask(`${this.prefix}.${spec.id}`, this.prefix, spec);
   }
@@ -378,7 +393,10 @@ function positiveInteger(dagId: string, name: string, value: number | undefined,
 }
 
 /** Declares a DAG. */
-export function defineDag<const S extends ParamSpecs = Record<never, never>>(spec: DagSpec<S>): Dag<S> {
+export function defineDag<
+  const S extends ParamSpecs = Record<never, never>,
+  R extends ResourceSpecs = Record<never, never>,
+>(spec: DagSpec<S, R>): Dag<S, R> {
   return new Dag(spec);
 }
 

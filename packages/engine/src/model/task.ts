@@ -1,5 +1,6 @@
 import type { TaskContext } from '../runtime/context.js';
 import type { ResolvedTaskOptions, TaskOptions } from './options.js';
+import type { ResourceSpecs } from './resource.js';
 import type { TaskRole } from './setup-teardown.js';
 
 declare const OUTPUT: unique symbol;
@@ -100,5 +101,7 @@ export interface TaskDefinition {
   readonly outlets: readonly string[];
   /** Work, a setup, or a teardown of some setups. */
   readonly role: TaskRole;
-  readonly run: (ctx: TaskContext<Record<string, unknown>, readonly AnyTaskRef[]>) => unknown;
+  /** The DAG's resources, which the try opens on the body's first use (`ctx.resources`). */
+  readonly resources: ResourceSpecs;
+  readonly run: (ctx: TaskContext<Record<string, unknown>, readonly AnyTaskRef[], ResourceSpecs>) => unknown;
 }

@@ -1,6 +1,7 @@
 import type { TaskLogger } from '../logging/logger.js';
 import type { SecretMasker } from '../logging/mask.js';
 import { NonRetryableError } from '../model/errors.js';
+import type { ResourceSpecs } from '../model/resource.js';
 import type { AnyTaskRef } from '../model/task.js';
 import type { DataInterval, TaskContext } from './context.js';
 
@@ -19,11 +20,13 @@ export interface ContextInput {
   readonly log: TaskLogger;
   readonly signal: AbortSignal;
   readonly masker: SecretMasker;
+  /** `ctx.resources`: see TryResources. */
+  readonly resources: Readonly<Record<string, Promise<unknown>>>;
 }
 
 export function buildContext(
   input: ContextInput,
-): TaskContext<Record<string, unknown>, readonly AnyTaskRef[]> {
+): TaskContext<Record<string, unknown>, readonly AnyTaskRef[], ResourceSpecs> {
   const interval: DataInterval = {
     start: input.dataInterval.start.toISOString(),
     end: input.dataInterval.end.toISOString(),
@@ -42,6 +45,7 @@ export function buildContext(
     log: input.log,
     signal: input.signal,
     maskSecret: (value: string) => input.masker.add(value),
+    resources: input.resources,
     upstream(ref: AnyTaskRef) {
       if (!input.upstreamIds.includes(ref.id)) {
         throw new NonRetryableError(

@@ -1,4 +1,5 @@
 import type { TaskLogger } from '../logging/logger.js';
+import type { ResourceHandles, ResourceSpecs } from '../model/resource.js';
 import type { AnyTaskRef, OutputOf } from '../model/task.js';
 
 /** Start and end of the period a run covers (ISO 8601, UTC; end exclusive). */
@@ -8,7 +9,11 @@ export interface DataInterval {
 }
 
 /** What each try of a task receives. */
-export interface TaskContext<P, U extends readonly AnyTaskRef[]> {
+export interface TaskContext<
+  P,
+  U extends readonly AnyTaskRef[],
+  R extends ResourceSpecs = Record<never, never>,
+> {
   readonly dagId: string;
   readonly runId: string;
   readonly taskId: string;
@@ -30,4 +35,9 @@ export interface TaskContext<P, U extends readonly AnyTaskRef[]> {
   readonly signal: AbortSignal;
   /** Registers a value (a credential, a salt) to be masked in every later log line of the run. */
   maskSecret(value: string): void;
+  /**
+   * The resources the DAG declares, each opened on first `await` in this try and closed after it; only
+   * names the DAG declares exist.
+   */
+  readonly resources: ResourceHandles<R>;
 }

@@ -6,6 +6,7 @@ import type { SecretMasker } from '../logging/mask.js';
 import type { TaskDefinition } from '../model/task.js';
 import { buildContext } from './build-context.js';
 import { normalizeOutput } from './output.js';
+import { TryResources } from './try-resources.js';
 
 /** Where a try's lines go while it runs. */
 export interface TryLogTarget {
@@ -30,11 +31,21 @@ export async function runTry(
 ): Promise<TryOutcome> {
   const started = Date.now();
   let outcome: TryOutcome;
+  let resources: TryResources | undefined;
   try {
     await log.ready;
     log.logger.info(`starting try ${d.key.tryNumber} of ${d.maxTries}`, {
       host: placement.host,
       pid: placement.pid,
+    });
+    resources = new TryResources(def.resources, {
+      ...d.key,
+      logicalDate: d.logicalDate,
+      ds: d.logicalDate.slice(0, 10),
+      env: process.env,
+      log: log.logger,
+      signal,
+      maskSecret: (value) => masker.add(value),
     });
     const ctx = buildContext({
       ...d.key,
@@ -50,12 +61,14 @@ export async function runTry(
       log: log.logger,
       signal,
       masker,
+      resources: resources.handles,
     });
     const output = await def.run(ctx);
     outcome = { kind: 'success', output: normalizeOutput(d.key.taskId, output) };
   } catch (error) {
     outcome = outcomeOfError(error);
   }
+  await resources?.close(log.logger);
   const durationMs = Date.now() - started;
   if (outcome.kind === 'success') log.logger.info('try succeeded', { durationMs });
   else if (outcome.kind === 'skipped') log.logger.info(`task skipped: ${outcome.reason}`, { durationMs });
