@@ -1,10 +1,10 @@
 /**
- * `npm run generate -- --start 2025-09-09 --end 2025-09-12 [--users 100] [--seed streampro] [--out data]`
+ * `npm run generate -- --start 2025-09-09 --end 2025-09-12 --out DIR [--users 100] [--seed streampro] [--force]`
  * Writes the landing files flat into --out and one dirt manifest per day into --out/manifests/.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateDays } from './generate.js';
 import { DEFAULT_OPTIONS, type DirtEntry, type GeneratorOptions } from './model.js';
@@ -13,6 +13,38 @@ import { parseDate } from './time.js';
 /** A bad command line; the message is meant for the terminal as is. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+export const USAGE = `usage: npm run generate -- --start YYYY-MM-DD --end YYYY-MM-DD --out DIR [options]
+
+Writes deterministic StreamPro landing files (users, videos, devices, events per day) into DIR, and one
+manifest per day of the dirt planted in them into DIR/manifests/.
+
+  --start, --end   first and last ingestion date (at most 366 days)
+  --out DIR        where to write; the repository's own data/ folder (the committed sample) needs --force
+  --users N        new users per day (1-100000, default ${DEFAULT_OPTIONS.usersPerDay})
+  --seed TEXT      seed of the pseudo-random choices (default ${DEFAULT_OPTIONS.seed})
+  --force          allow writing into the repository's data/ folder
+  --help           this text
+`;
+
+/** Asked for the usage text: printed on stdout, exit 0. */
+export class HelpRequested extends Error {
+  override readonly name = 'HelpRequested';
+}
+
+/** The repository's committed sample folder, which a run may overwrite only with --force. */
+const SAMPLE_DIR = fileURLToPath(new URL('../../data', import.meta.url));
+
+function sameFolder(a: string, b: string): boolean {
+  const real = (p: string): string => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  return real(a) === real(b);
 }
 
 export interface CliArgs {
@@ -26,7 +58,15 @@ const MAX_DAYS = 366;
 const MAX_USERS = 100_000;
 
 export function parseCliArgs(argv: readonly string[]): CliArgs {
-  let values: { start?: string; end?: string; users?: string; seed?: string; out?: string };
+  let values: {
+    start?: string;
+    end?: string;
+    users?: string;
+    seed?: string;
+    out?: string;
+    force?: boolean;
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -36,6 +76,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         users: { type: 'string' },
         seed: { type: 'string' },
         out: { type: 'string' },
+        force: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
       },
       strict: true,
       allowPositionals: false,
@@ -43,6 +85,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
+  if (values.help) throw new HelpRequested(USAGE);
   const date = (flag: 'start' | 'end'): [string, number] => {
     const text = values[flag];
     if (text === undefined) throw new UsageError(`--${flag} is required (YYYY-MM-DD)`);
@@ -63,7 +106,15 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   }
   const seed = values.seed ?? DEFAULT_OPTIONS.seed;
   if (seed === '') throw new UsageError('--seed must not be empty');
-  return { start, end, out: values.out ?? 'data', options: { ...DEFAULT_OPTIONS, seed, usersPerDay } };
+  if (values.out === undefined || values.out === '') {
+    throw new UsageError('--out DIR is required: the folder to write the landing files into (see --help)');
+  }
+  if (sameFolder(values.out, SAMPLE_DIR) && !values.force) {
+    throw new UsageError(
+      `--out ${values.out} is the repository's committed sample; add --force to overwrite it, or write elsewhere`,
+    );
+  }
+  return { start, end, out: values.out, options: { ...DEFAULT_OPTIONS, seed, usersPerDay } };
 }
 
 /** One entry per line: small, and diffs stay readable. */
@@ -94,8 +145,10 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     const written = run(process.argv.slice(2));
     process.stdout.write(`wrote ${written.length} files\n`);
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`generate: ${error.message}\n`);
-    process.exitCode = 2;
+    if (error instanceof HelpRequested) process.stdout.write(error.message);
+    else if (error instanceof UsageError) {
+      process.stderr.write(`generate: ${error.message}\n`);
+      process.exitCode = 2;
+    } else throw error;
   }
 }

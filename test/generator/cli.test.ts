@@ -1,8 +1,13 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { parseCliArgs, run, UsageError } from '../../scripts/generate/cli.js';
+
+const CLI = fileURLToPath(new URL('../../scripts/generate/cli.ts', import.meta.url));
+const SAMPLE = fileURLToPath(new URL('../../data', import.meta.url));
 
 function listing(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -68,5 +73,28 @@ describe('generate CLI', () => {
       UsageError,
       "Unknown option '--days'",
     );
+  });
+
+  it('--help prints the options on stdout and exits 0', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, '--help'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/^usage: npm run generate -- --start YYYY-MM-DD --end YYYY-MM-DD --out DIR/);
+    expect(r.stdout).to.include('--force');
+  });
+
+  it("needs --out, and refuses the repository's committed data/ folder without --force", () => {
+    const days = ['--start', '2025-09-09', '--end', '2025-09-09'];
+    expect(() => parseCliArgs(days)).to.throw(UsageError, '--out DIR is required');
+    expect(() => parseCliArgs([...days, '--out', SAMPLE])).to.throw(
+      UsageError,
+      `--out ${SAMPLE} is the repository's committed sample; add --force to overwrite it, or write elsewhere`,
+    );
+    expect(() => parseCliArgs([...days, '--out', join(SAMPLE, '.')])).to.throw(UsageError, 'add --force');
+    expect(parseCliArgs([...days, '--out', SAMPLE, '--force']).out).to.equal(SAMPLE);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...days, '--out', SAMPLE], {
+      encoding: 'utf8',
+    });
+    expect(r.status).to.equal(2);
+    expect(r.stderr.trim().split('\n')).to.have.length(1);
   });
 });
