@@ -16,6 +16,8 @@ export type StorageErrorCode =
   | 'EndpointUnreachable'
   /** The object does not exist (yet). Retryable: it may appear later. */
   | 'NotFound'
+  /** A local key resolves, through a symbolic link, to a file outside the store's folder. Final. */
+  | 'OutsideStore'
   /** Anything else the backend reported. Retryable. */
   | 'Unknown';
 

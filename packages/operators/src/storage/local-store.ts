@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, type Stats } from 'node:fs';
-import { copyFile, mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, open, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { addAbortSignal, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
-import { ObjectNotFoundError } from './errors.js';
+import { FatalStorageError, ObjectNotFoundError } from './errors.js';
 import { LOCAL_TEMP_DIR, validateKey, validatePrefix } from './keys.js';
 import { fatalLocalError } from './local-errors.js';
 import { fsyncFile, isMissingFileError, publishAtomically, siblingTempPath } from './local-files.js';
@@ -18,11 +18,14 @@ import type { ObjectInfo, ObjectStore, TransferOptions } from './object-store.js
  * sees the old object or the new one, never a partial file. Folders left empty by `delete` are
  * kept: removing them would race with a concurrent write into the same folder. A full disk or quota, a
  * read-only filesystem or a missing permission fails with FatalStorageError (not retried), with the path.
+ * A key whose file (or a folder on its way) is a symbolic link to somewhere outside the root is refused
+ * (FatalStorageError `OutsideStore`): a store never reads or writes beyond its folder.
  */
 export class LocalStore implements ObjectStore {
   readonly uri: string;
   private readonly tempDir: string;
   #tempReady: Promise<void> | undefined;
+  #realRoot: Promise<string> | undefined;
 
   private constructor(readonly root: string) {
     this.uri = pathToFileURL(root).href;
@@ -70,7 +73,7 @@ export class LocalStore implements ObjectStore {
 
   async getBytes(key: string, options?: TransferOptions): Promise<Buffer> {
     try {
-      return await readFile(this.pathOf(key), { signal: options?.signal });
+      return await readFile(await this.inside(key), { signal: options?.signal });
     } catch (error) {
       throw this.mapMissing(key, error);
     }
@@ -80,7 +83,7 @@ export class LocalStore implements ObjectStore {
     // Opening first makes a missing key fail here rather than later as a stream 'error' event.
     let handle: Awaited<ReturnType<typeof open>>;
     try {
-      handle = await open(this.pathOf(key), 'r');
+      handle = await open(await this.inside(key), 'r');
     } catch (error) {
       throw this.mapMissing(key, error);
     }
@@ -89,9 +92,9 @@ export class LocalStore implements ObjectStore {
   }
 
   async getToFile(key: string, localPath: string, options?: TransferOptions): Promise<ObjectInfo> {
-    const source = this.pathOf(key);
     const info = await this.head(key);
     if (!info) throw new ObjectNotFoundError(this.uri, key);
+    const source = await this.inside(key);
     const target = path.resolve(localPath);
     try {
       await mkdir(path.dirname(target), { recursive: true });
@@ -109,8 +112,9 @@ export class LocalStore implements ObjectStore {
   async head(key: string): Promise<ObjectInfo | undefined> {
     let stats: Stats;
     try {
-      stats = await stat(this.pathOf(key));
+      stats = await stat(await this.inside(key));
     } catch (error) {
+      if (error instanceof FatalStorageError) throw error;
       if (isMissingFileError(error)) return undefined;
       throw this.fatal('stat', error, key);
     }
@@ -132,12 +136,11 @@ export class LocalStore implements ObjectStore {
   }
 
   async copy(fromKey: string, toKey: string, options?: TransferOptions): Promise<ObjectInfo> {
-    const source = this.pathOf(fromKey);
     validateKey(toKey);
     try {
-      return await this.putFile(toKey, source, options);
+      return await this.putFile(toKey, await this.inside(fromKey), options);
     } catch (error) {
-      throw this.mapMissing(fromKey, error);
+      throw error instanceof FatalStorageError ? error : this.mapMissing(fromKey, error);
     }
   }
 
@@ -157,6 +160,35 @@ export class LocalStore implements ObjectStore {
     return path.join(this.root, ...validateKey(key).split('/'));
   }
 
+  /**
+   * The file of `key`, after checking that it (or, when it does not exist yet, its nearest existing folder)
+   * really lies inside the root once symbolic links are followed.
+   */
+  private async inside(key: string): Promise<string> {
+    const file = this.pathOf(key);
+    this.#realRoot ??= realpath(this.root).catch(() => this.root);
+    const root = await this.#realRoot;
+    let probe = file;
+    for (;;) {
+      try {
+        const real = await realpath(probe);
+        if (real !== root && !real.startsWith(root + path.sep)) {
+          throw new FatalStorageError(
+            `${this.uri}: '${key}' leads through a symbolic link to ${real}, outside the store's folder; replace the link with the file itself`,
+            { code: 'OutsideStore', storeUri: this.uri, key },
+          );
+        }
+        return file;
+      } catch (error) {
+        if (!isMissingFileError(error) || probe === this.root) {
+          if (error instanceof FatalStorageError || !isMissingFileError(error)) throw error;
+          return file;
+        }
+        probe = path.dirname(probe);
+      }
+    }
+  }
+
   private async write(key: string, fill: (tempPath: string) => Promise<void>): Promise<ObjectInfo> {
     const target = this.pathOf(key);
     try {
@@ -165,8 +197,16 @@ export class LocalStore implements ObjectStore {
         this.#tempReady = undefined;
         throw error;
       });
-      await publishAtomically(path.join(this.tempDir, randomUUID()), target, fill);
+      await publishAtomically(path.join(this.tempDir, randomUUID()), target, async (temp) => {
+        // Checked beside the fill (which must start at once: a stream body may fail any moment), before the
+        // rename publishes anything.
+        const contained = this.inside(key);
+        contained.catch(() => {});
+        await fill(temp);
+        await contained;
+      });
     } catch (error) {
+      if (error instanceof FatalStorageError) throw error;
       throw this.fatal('write', error, key);
     }
     const info = await this.head(key);

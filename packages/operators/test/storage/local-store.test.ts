@@ -4,9 +4,11 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
+import { FatalStorageError } from '../../src/storage/errors.js';
 import { LOCAL_TEMP_DIR } from '../../src/storage/keys.js';
 import { LocalStore } from '../../src/storage/local-store.js';
 import { objectStoreContract } from './object-store.contract.js';
+import { rejection } from './rejection.js';
 
 objectStoreContract('LocalStore', async () => {
   const root = await mkdtemp(path.join(os.tmpdir(), 'streampro-local-'));
@@ -31,6 +33,40 @@ describe('LocalStore', () => {
 
   afterEach(async () => {
     await rm(root, { recursive: true, force: true });
+  });
+
+  it('refuses a symbolic link that leads out of its folder, for reads and writes; one that stays inside works', async () => {
+    const { mkdir, symlink, writeFile, readFile } = await import('node:fs/promises');
+    const outside = await mkdtemp(path.join(os.tmpdir(), 'streampro-outside-'));
+    try {
+      await writeFile(path.join(outside, 'secret.txt'), 'not yours');
+      await symlink(path.join(outside, 'secret.txt'), path.join(root, 'leak.csv'));
+      await symlink(outside, path.join(root, 'elsewhere'));
+      await mkdir(path.join(root, 'real'));
+      await writeFile(path.join(root, 'real', 'a.csv'), 'a\n');
+      await symlink(path.join(root, 'real', 'a.csv'), path.join(root, 'alias.csv'));
+
+      for (const attempt of [
+        store.getBytes('leak.csv'),
+        store.getStream('leak.csv'),
+        store.head('leak.csv'),
+        store.copy('leak.csv', 'copied.csv'),
+        store.getBytes('elsewhere/secret.txt'),
+        store.putBytes('elsewhere/planted.txt', 'x'),
+      ]) {
+        const error = await rejection(attempt);
+        expect(error).to.be.instanceOf(FatalStorageError);
+        expect((error as FatalStorageError).code).to.equal('OutsideStore');
+        expect(error.message).to.match(
+          /leads through a symbolic link to .*, outside the store's folder; replace the link/,
+        );
+      }
+      expect((await readdir(outside)).sort()).to.deep.equal(['secret.txt']);
+      expect(await readFile(path.join(outside, 'secret.txt'), 'utf8')).to.equal('not yours');
+      expect((await store.getBytes('alias.csv')).toString()).to.equal('a\n');
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
   });
 
   it('has a file:// URI for its root', () => {
