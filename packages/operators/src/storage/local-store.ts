@@ -1,6 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, type Stats } from 'node:fs';
-import { copyFile, mkdir, open, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  copyFile,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  realpath,
+  rm,
+  stat,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import path from 'node:path';
 import { addAbortSignal, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -18,6 +29,7 @@ import type { ObjectInfo, ObjectStore, TransferOptions } from './object-store.js
  * sees the old object or the new one, never a partial file. Folders left empty by `delete` are
  * kept: removing them would race with a concurrent write into the same folder. A full disk or quota, a
  * read-only filesystem or a missing permission fails with FatalStorageError (not retried), with the path.
+ * Temp files a killed writer left behind are removed by the next process that writes to the store.
  * A key whose file (or a folder on its way) is a symbolic link to somewhere outside the root is refused
  * (FatalStorageError `OutsideStore`): a store never reads or writes beyond its folder.
  */
@@ -192,7 +204,7 @@ export class LocalStore implements ObjectStore {
   private async write(key: string, fill: (tempPath: string) => Promise<void>): Promise<ObjectInfo> {
     const target = this.pathOf(key);
     try {
-      this.#tempReady ??= mkdir(this.tempDir, { recursive: true }).then(() => undefined);
+      this.#tempReady ??= mkdir(this.tempDir, { recursive: true }).then(() => sweepStaleTemps(this.tempDir));
       await this.#tempReady.catch((error: unknown) => {
         this.#tempReady = undefined;
         throw error;
@@ -254,6 +266,22 @@ export class LocalStore implements ObjectStore {
       ...(key === undefined ? {} : { key }),
     };
     return fatalLocalError(error, scope) ?? error;
+  }
+}
+
+/**
+ * How long a temp file may go unwritten before it counts as left by a killed writer. A live writer touches its
+ * file as data arrives; a whole hour without a byte is a process that is gone.
+ */
+const STALE_TEMP_MS = 60 * 60 * 1000;
+
+/** Removes the temp files of writers that died mid-write (untouched for `STALE_TEMP_MS`); never fails a write. */
+async function sweepStaleTemps(dir: string): Promise<void> {
+  const now = Date.now();
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const file = path.join(dir, name);
+    const stats = await stat(file).catch(() => undefined);
+    if (stats?.isFile() && now - stats.mtimeMs > STALE_TEMP_MS) await unlink(file).catch(() => {});
   }
 }
 

@@ -35,6 +35,18 @@ describe('LocalStore', () => {
     await rm(root, { recursive: true, force: true });
   });
 
+  it('the first write of a process removes temp files a killed writer left, and keeps a live writer’s', async () => {
+    const { mkdir, utimes, writeFile } = await import('node:fs/promises');
+    const temp = path.join(root, LOCAL_TEMP_DIR);
+    await mkdir(temp);
+    await writeFile(path.join(temp, 'left-by-kill-9'), 'half an object');
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    await utimes(path.join(temp, 'left-by-kill-9'), twoHoursAgo, twoHoursAgo);
+    await writeFile(path.join(temp, 'being-written'), 'a live upload');
+    await store.putBytes('k.txt', 'x');
+    expect(await readdir(temp)).to.deep.equal(['being-written']);
+  });
+
   it('refuses a symbolic link that leads out of its folder, for reads and writes; one that stays inside works', async () => {
     const { mkdir, symlink, writeFile, readFile } = await import('node:fs/promises');
     const outside = await mkdtemp(path.join(os.tmpdir(), 'streampro-outside-'));
