@@ -79,12 +79,13 @@ export { ProcessPoolExecutor, type ProcessPoolOptions } from './executor/process
 export type { TryDescriptor, TryFence, TryJob, TrySecrets } from './executor/try-descriptor.js';
 export type { LogFields, LogLevel, TaskInstanceKey, TaskLogger } from './logging/logger.js';
 export { SecretMasker } from './logging/mask.js';
-export { Dag, type DagSpec, defineDag, isDag, TaskGroup } from './model/dag.js';
+export { Dag, type DagSpec, defineDag, isDag, type MapPartial, TaskGroup } from './model/dag.js';
 export {
   DagDefinitionError,
   InvalidInputError,
   LeaseConflictError,
   LeaseLostError,
+  MapExpansionError,
   NonRetryableError,
   NotFoundError,
   OutputNotSerializableError,
@@ -104,6 +105,13 @@ export {
   type ScheduledNeighbours,
   scheduledNeighbours,
 } from './model/logical-date.js';
+export {
+  baseTaskId,
+  byTaskOrder,
+  DEFAULT_MAX_MAP_LENGTH,
+  mappedTaskId,
+  parseMappedTaskId,
+} from './model/map-index.js';
 export type { Callback, Callbacks, Notification, Notifier } from './model/notification.js';
 export {
   DEFAULT_POOL,
@@ -140,7 +148,16 @@ export {
   TASK_STATES,
   type TaskState,
 } from './model/states.js';
-export type { AnyTaskRef, OutputOf, TaskDefinition, TaskRef, TaskSpec } from './model/task.js';
+export type {
+  AnyTaskRef,
+  MapArgs,
+  MapDefinition,
+  MapSpec,
+  OutputOf,
+  TaskDefinition,
+  TaskRef,
+  TaskSpec,
+} from './model/task.js';
 export { TRIGGER_RULES, type TriggerRule } from './model/trigger-rule.js';
 export { type CommandOptions, commandNotifier } from './notify/command.js';
 export { type WebhookOptions, webhookNotifier } from './notify/webhook.js';

@@ -15,6 +15,7 @@ export { assertRunTransition, assertTransition, RUN_TRANSITIONS, TRANSITIONS } f
 export { runTry, type TryLogTarget } from './runtime/run-try.js';
 export { CALLBACK_TIMEOUT_MS, CallbackRunner } from './scheduler/callback-runner.js';
 export { type DueRunsInput, dueRuns, nextDueInstant, type SchedulableDag } from './scheduler/due-runs.js';
+export { type Expansion, expansionOf, mappedOutcome } from './scheduler/expansion.js';
 export { decideFinishedTry, type FinishedTry, type FinishedTryInput } from './scheduler/finished-try.js';
 export { type RetryPolicy, retryDelayMs } from './scheduler/retry-policy.js';
 export { runOutcome } from './scheduler/run-outcome.js';

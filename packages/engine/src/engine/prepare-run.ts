@@ -1,5 +1,6 @@
 import type { Dag } from '../model/dag.js';
 import { TaskInterruptedError } from '../model/errors.js';
+import { baseTaskId } from '../model/map-index.js';
 import { isFinal, type TaskState } from '../model/states.js';
 import { taskTransition } from '../state/transitions.js';
 import type { StateChange, TaskInstanceRecord, TryRecord } from '../store/records.js';
@@ -44,9 +45,9 @@ export function prepareRun(input: PrepareInput): { changes: StateChange[]; insta
     });
   }
   const instances = input.instances.map((ti) => {
-    const def = dag.getTask(ti.taskId);
+    const def = dag.getTask(baseTaskId(ti.taskId));
     if (!def) return ti;
-    const selected = input.selection ? input.selection.has(ti.taskId) : true;
+    const selected = input.selection ? input.selection.has(def.id) : true;
     const keep: readonly TaskState[] = input.force || input.selection ? [] : ['success', 'skipped'];
     if (!selected || (keep.includes(ti.state) && isFinal(ti.state))) return ti;
     let current = ti;
