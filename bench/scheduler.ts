@@ -9,6 +9,7 @@ import {
 } from '@streampro/engine';
 import { type BenchContext, type BenchOutcome, repsOf, withTempDir } from './lib/bench.js';
 import { CountingStore } from './lib/counting-store.js';
+import { mappedFanDag, plainFanDag } from './lib/fan-dag.js';
 import { StartLatency } from './lib/latency.js';
 import { chainDag, layeredDag, layeredEdges } from './lib/layered-dag.js';
 import { applyCost, openPostgres, postgresUnavailable, withSchema } from './lib/postgres.js';
@@ -28,6 +29,8 @@ const DURABLE = 'baseline: durable walk';
 const DURABLE_LOGS = 'baseline: durable walk + log file per try';
 const DURABLE_SEGMENT = 'baseline: durable walk + run log segment';
 const MEMORY = 'baseline: in-memory walk';
+const FAN_PLAIN = 'StreamPro engine, plain tasks (SQLite, log per try)';
+const FAN_MAPPED = 'StreamPro engine, one mapped task (SQLite, log per try)';
 
 interface EngineRep {
   readonly timing: Timing;
@@ -98,6 +101,29 @@ async function poolRun(layers: number, width: number): Promise<Timing> {
   });
 }
 
+/**
+ * One source task and `n` tasks after it, declared one by one (`plain`) or as one task mapped over the
+ * source's array of `n` items (`mapped`): what a mapped instance costs compared with a plain task.
+ */
+async function fanRun(kind: 'plain' | 'mapped', n: number, maxActiveTasks: number): Promise<Timing> {
+  const dag =
+    kind === 'plain'
+      ? plainFanDag('bench_fan', n, maxActiveTasks)
+      : mappedFanDag('bench_fan', n, maxActiveTasks);
+  return withTempDir('fan', async (home) => {
+    const engine = await Engine.open({ home });
+    try {
+      const { value: result, timing } = await timed(() => engine.run(dag, { logicalDate: '2025-01-01' }));
+      if (result.state !== 'success') throw new Error(`${kind} fan run ended ${result.state}`);
+      if (result.tasks.length !== n + (kind === 'plain' ? 1 : 2))
+        throw new Error(`${kind} fan: wrong task count`);
+      return timing;
+    } finally {
+      await engine.close();
+    }
+  });
+}
+
 /** Task-start latency on a chain, where a dependent waits for nothing but the scheduler itself. */
 async function chainLatency(n: number): Promise<{ p50: number; p99: number }> {
   const dag = chainDag('bench_chain', n);
@@ -137,6 +163,8 @@ export async function schedulerBench(ctx: BenchContext): Promise<BenchOutcome> {
   // The same engine at other sizes (layers of `width` tasks), to show whether the cost per task stays flat.
   const sweep = ctx.quick ? [] : [1_000, 50_000];
   const bySize = new Map(sweep.map((size) => [size, [] as number[]]));
+  const fan = ctx.quick ? 200 : 10_000;
+  const fanWall = { plain: [] as number[], mapped: [] as number[] };
   let commits = 0;
   let taskUpdates = 0;
   // PostgreSQL rows run when a server answers; without one they are left out with a note saying why.
@@ -192,6 +220,8 @@ export async function schedulerBench(ctx: BenchContext): Promise<BenchOutcome> {
         const t = (await engineRun(size / width, width, 'sqlite')).timing;
         bySize.get(size)!.push((t.wallMs * 1000) / size);
       }
+      fanWall.plain.push(((await fanRun('plain', fan, width)).wallMs * 1000) / fan);
+      fanWall.mapped.push(((await fanRun('mapped', fan, width)).wallMs * 1000) / fan);
       const chain = await chainLatency(chainLength);
       chainP50.push(chain.p50);
       chainP99.push(chain.p99);
@@ -227,6 +257,12 @@ export async function schedulerBench(ctx: BenchContext): Promise<BenchOutcome> {
     // The server's CPU is not this process's either: wall only, compared with the same run on SQLite.
     if (metric === 'wall' && !noPostgres) rows.compare(ENGINE_PG, m, get(ENGINE_PG), ENGINE);
   }
+  const fanMetric = `wall µs/instance, ${fan} after one task`;
+  rows.add(FAN_PLAIN, fanMetric, fanWall.plain);
+  rows.compare(FAN_MAPPED, fanMetric, fanWall.mapped, FAN_PLAIN, {
+    text: '≤ 2x plain tasks',
+    ok: (r) => r <= 2,
+  });
   const applyMetric = `apply of ${APPLY_SIZE} task changes (one fenced batch), ms`;
   rows.add(APPLY_SQLITE, applyMetric, applyMs.sqlite);
   if (!noPostgres) {
@@ -291,6 +327,9 @@ export async function schedulerBench(ctx: BenchContext): Promise<BenchOutcome> {
         : 'The PostgreSQL engine row is the same DAG and run with the state on a local PostgreSQL server (a ' +
           'fresh schema per run; every commit is a network round trip and an fsync of the server); wall time ' +
           'only, the server’s CPU is not this process’s.',
+      `Mapped task: one task mapped over an array of ${fan} items (${fan} task instances, created by the ` +
+        `scheduler when the array arrives) against ${fan} plain tasks after one source task, same run slots ` +
+        `(${width}); wall time of engine.run divided by ${fan}.`,
       `${applyMetric}: median of ${applyCount} batches per repetition (after 5 unmeasured), each queuing ` +
         `${APPLY_SIZE} tasks (state, try number, retry time) of one run under its lease fence: one SQLite ` +
         'transaction, or one PostgreSQL statement (apply_changes: fence check under the run’s row lock, then ' +

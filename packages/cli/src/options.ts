@@ -131,7 +131,7 @@ export const runsOptions = (y: B) =>
 export const logsOptions = (y: B) =>
   dag(y).options({
     date,
-    task: { type: 'string', describe: 'Only this task' },
+    task: { type: 'string', describe: 'Only this task, or one instance of a mapped task (load[3])' },
     try: { type: 'number', describe: 'Only this try number (default: the last)' },
     follow: { type: 'boolean', alias: 'f', default: false, describe: 'Keep tailing tries still running' },
     raw: { type: 'boolean', default: false, describe: 'Print the stored JSON lines' },
@@ -139,7 +139,11 @@ export const logsOptions = (y: B) =>
 export const clearOptions = (y: B) =>
   dag(y).options({
     date,
-    task: { type: 'string', array: true, describe: 'Clear only these tasks (default: all)' },
+    task: {
+      type: 'string',
+      array: true,
+      describe: 'Clear only these tasks or mapped instances (load[3]) (default: all)',
+    },
     downstream: { type: 'boolean', default: false, describe: 'Also clear tasks downstream of them' },
     'only-failed': { type: 'boolean', default: false, describe: 'Only failed and upstream_failed tasks' },
     yes: { type: 'boolean', alias: 'y', default: false, describe: 'Do not ask for confirmation' },
@@ -160,7 +164,11 @@ export const tasksOptions = (y: B) =>
     .options({ json });
 export const testOptions = (y: B) =>
   dag(y)
-    .positional('task', { type: 'string', demandOption: true, describe: 'Task id' })
+    .positional('task', {
+      type: 'string',
+      demandOption: true,
+      describe: 'Task id, or one instance of a mapped task (load[3])',
+    })
     .options({ date, param });
 
 export const pauseOptions = (y: B) => dag(y);

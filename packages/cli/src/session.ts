@@ -8,6 +8,7 @@ import {
   openQueueDatabase,
   openRunStore,
   PostgresRunStore,
+  parseMappedTaskId,
   QueueExecutor,
   type RunStore,
   resolveParams,
@@ -38,6 +39,8 @@ export interface Session {
   dag(id: string): Dag;
   /** The task of the DAG, or a UsageError listing the DAG's tasks. */
   task(dag: Dag, id: string): TaskDefinition;
+  /** A task instance id: a task's, or `<task>[<index>]` naming one instance of a mapped task. */
+  instance(dag: Dag, id: string): string;
   /** Parsed `--param` values checked against the DAG's declared params (unknown names, wrong types). */
   params(dag: Dag, values: Readonly<Record<string, string>>): Record<string, string>;
   /** Whether run state may exist: a database server, or a state file already in the home. */
@@ -78,6 +81,7 @@ export async function openSession(args: GlobalArgs, io: Io): Promise<Session> {
     },
     dag: (id) => findDag(loaded, id),
     task: (dag, id) => findTask(dag, id),
+    instance: (dag, id) => findInstance(dag, id),
     params(dag, values) {
       resolveParams(dag.id, dag.params, values);
       return { ...values };
@@ -174,6 +178,17 @@ function findTask(dag: Dag, id: string): TaskDefinition {
   throw new UsageError(
     `unknown task '${id}' in DAG '${dag.id}'; its tasks: ${dag.topologicalOrder().join(', ')}`,
   );
+}
+
+function findInstance(dag: Dag, id: string): string {
+  const mapped = parseMappedTaskId(id);
+  if (!mapped) return findTask(dag, id).id;
+  if (!findTask(dag, mapped.taskId).map) {
+    throw new UsageError(
+      `'${id}' names instance ${mapped.index} of task '${mapped.taskId}', which is not mapped; name the task '${mapped.taskId}'`,
+    );
+  }
+  return id;
 }
 
 /** Opens a session, runs `body`, and always closes the engine (releasing the state store) afterwards. */

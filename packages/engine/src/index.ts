@@ -87,12 +87,13 @@ export type { TryDescriptor, TryFence, TryJob, TrySecrets } from './executor/try
 export type { LogFields, LogLevel, TaskInstanceKey, TaskLogger } from './logging/logger.js';
 export { SecretMasker } from './logging/mask.js';
 export { isLineOf, linesOf, RUN_LOG_FILE, runLogPath, textOf } from './logging/run-log.js';
-export { Dag, type DagSpec, defineDag, isDag, TaskGroup } from './model/dag.js';
+export { Dag, type DagSpec, defineDag, isDag, type MapPartial, TaskGroup } from './model/dag.js';
 export {
   DagDefinitionError,
   InvalidInputError,
   LeaseConflictError,
   LeaseLostError,
+  MapExpansionError,
   NonRetryableError,
   NotFoundError,
   OutputNotSerializableError,
@@ -112,6 +113,13 @@ export {
   type ScheduledNeighbours,
   scheduledNeighbours,
 } from './model/logical-date.js';
+export {
+  baseTaskId,
+  byTaskOrder,
+  DEFAULT_MAX_MAP_LENGTH,
+  mappedTaskId,
+  parseMappedTaskId,
+} from './model/map-index.js';
 export type { Callback, Callbacks, Notification, Notifier } from './model/notification.js';
 export {
   DEFAULT_POOL,
@@ -166,6 +174,9 @@ export type {
   AnyTaskRef,
   BranchRef,
   BranchSpec,
+  MapArgs,
+  MapDefinition,
+  MapSpec,
   OutputOf,
   TaskDefinition,
   TaskRef,

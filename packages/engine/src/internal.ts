@@ -24,6 +24,7 @@ export { runTry, type TryLogTarget } from './runtime/run-try.js';
 export { TryResources } from './runtime/try-resources.js';
 export { CALLBACK_TIMEOUT_MS, CallbackRunner } from './scheduler/callback-runner.js';
 export { type DueRunsInput, dueRuns, nextDueInstant, type SchedulableDag } from './scheduler/due-runs.js';
+export { type Expansion, expansionOf, mappedOutcome } from './scheduler/expansion.js';
 export { decideFinishedTry, type FinishedTry, type FinishedTryInput } from './scheduler/finished-try.js';
 export { type RetryPolicy, retryDelayMs } from './scheduler/retry-policy.js';
 export { runOutcome } from './scheduler/run-outcome.js';

@@ -13,7 +13,7 @@ export async function execute(args: ClearArgs, io: Io): Promise<number> {
   return withSession(args, io, async (s) => {
     const dag = s.dag(args.dag);
     checkScheduledDate(dag, 'date', date, args.date);
-    const tasks = args.task?.map((id) => s.task(dag, id).id);
+    const tasks = args.task?.map((id) => s.instance(dag, id));
     const options = { downstream: args.downstream, onlyFailed: args.onlyFailed, ...(tasks ? { tasks } : {}) };
     const engine = await s.engine();
     const plan = await engine.clear(dag, date, { ...options, dryRun: true });

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Engine, isLineOf, type TryRecord, textOf } from '@streampro/engine';
+import { baseTaskId, byTaskOrder, type Engine, isLineOf, type TryRecord, textOf } from '@streampro/engine';
 import { EXIT, UsageError } from '../errors.js';
 import { colorEnabled, type Io } from '../io.js';
 import type { LogsArgs } from '../options.js';
@@ -19,7 +19,7 @@ export async function execute(args: LogsArgs, io: Io): Promise<number> {
   const tryNumber = positiveInt('try', args.try);
   return withSession(args, io, async (s) => {
     const dag = s.dag(args.dag);
-    const taskId = args.task === undefined ? undefined : s.task(dag, args.task).id;
+    const taskId = args.task === undefined ? undefined : s.instance(dag, args.task);
     const engine = await s.engine();
     const run = await engine.status(dag, date);
     if (!run) {
@@ -62,8 +62,14 @@ export function selectTries(
   tryNumber: number | undefined,
 ): TryRecord[] {
   const rank = new Map(order.map((id, i) => [id, i]));
+  // Instances of mapped tasks (`load[3]`) come right after their task, by index.
+  const ids = taskId
+    ? [taskId]
+    : [...new Set([...order, ...tries.map((t) => t.taskId).filter((id) => rank.has(baseTaskId(id)))])].sort(
+        (a, b) => byTaskOrder(rank)({ taskId: a }, { taskId: b }),
+      );
   const out: TryRecord[] = [];
-  for (const id of taskId ? [taskId] : order) {
+  for (const id of ids) {
     const own = tries.filter((t) => t.taskId === id).sort((a, b) => a.tryNumber - b.tryNumber);
     if (tryNumber !== undefined) {
       const match = own.find((t) => t.tryNumber === tryNumber);
@@ -74,7 +80,7 @@ export function selectTries(
       }
     } else if (own.length > 0) out.push(own[own.length - 1]!);
   }
-  return out.sort((a, b) => (rank.get(a.taskId) ?? 0) - (rank.get(b.taskId) ?? 0));
+  return out.sort(byTaskOrder(rank));
 }
 
 /** The try's lines of its log file (the run's segment, where every line carries its try's key). */

@@ -16,10 +16,10 @@ export async function execute(args: TestArgs, io: Io): Promise<number> {
   return withSession(args, io, async (s) => {
     const dag = s.dag(args.dag);
     checkScheduledDate(dag, 'date', logicalDate, args.date);
-    const task = s.task(dag, args.task);
+    const taskId = s.instance(dag, args.task);
     const params = s.params(dag, paramFlags);
     const p = palette(colorEnabled(io, io.stdout));
-    const result = await (await s.engine()).testTask(dag, task.id, {
+    const result = await (await s.engine()).testTask(dag, taskId, {
       logicalDate,
       params,
       signal: io.signal,

@@ -1,4 +1,5 @@
 import type { Dag } from '../model/dag.js';
+import { baseTaskId, byTaskOrder, parseMappedTaskId } from '../model/map-index.js';
 import { roleGraphOf, withSetupsAndTeardowns } from '../model/setup-teardown.js';
 import { isFailedState } from '../model/states.js';
 import { StateWriter } from '../state/state-writer.js';
@@ -20,20 +21,34 @@ export async function clearRun(
   /** The lease held while clearing; undefined only for a dry run, which writes nothing. */
   fence: Fence | undefined,
 ): Promise<ClearResult> {
-  const chosen = new Set(
-    options.tasks && options.tasks.length > 0 ? options.tasks : dag.tasks.map((t) => t.id),
-  );
-  if (options.downstream) for (const id of dag.graph.descendants([...chosen])) chosen.add(id);
+  // `load[3]` clears that instance and its mapped task `load` (which takes its instances' state again);
+  // `load` clears the mapped task and all its instances.
+  const named = options.tasks && options.tasks.length > 0 ? options.tasks : dag.tasks.map((t) => t.id);
+  const chosen = new Set(named.map(baseTaskId));
+  const whole = new Set(named.filter((id) => parseMappedTaskId(id) === undefined));
+  const single = new Set(named.filter((id) => parseMappedTaskId(id) !== undefined));
+  if (options.downstream) {
+    for (const id of dag.graph.descendants([...chosen])) {
+      chosen.add(id);
+      whole.add(id);
+    }
+  }
+  const picked = (taskId: string): boolean => {
+    const m = parseMappedTaskId(taskId);
+    return m ? whole.has(m.taskId) || single.has(taskId) : chosen.has(taskId);
+  };
   const instances = await store.listTaskInstances(dag.id, run.runId);
   const order = new Map(dag.topologicalOrder().map((id, i) => [id, i]));
-  const picked = instances
-    .filter((ti) => chosen.has(ti.taskId) && ti.state !== 'none')
+  const pickedIds = instances
+    .filter((ti) => picked(ti.taskId) && ti.state !== 'none')
     .filter((ti) => !options.onlyFailed || isFailedState(ti.state))
     .map((ti) => ti.taskId);
-  const withScopes = withSetupsAndTeardowns(roleGraphOf(dag), picked);
+  // The setups and teardowns of the scopes the picked tasks (or their mapped tasks) are in.
+  const withScopes = withSetupsAndTeardowns(roleGraphOf(dag), pickedIds.map(baseTaskId));
+  const pickedSet = new Set(pickedIds);
   const targets = instances
-    .filter((ti) => withScopes.has(ti.taskId) && ti.state !== 'none')
-    .sort((a, b) => (order.get(a.taskId) ?? 0) - (order.get(b.taskId) ?? 0));
+    .filter((ti) => ti.state !== 'none' && (pickedSet.has(ti.taskId) || withScopes.has(ti.taskId)))
+    .sort(byTaskOrder(order));
   const cleared = targets.map((ti) => ({ taskId: ti.taskId, previousState: ti.state }));
   if (options.dryRun || targets.length === 0) return { dagId: dag.id, runId: run.runId, cleared };
   const writer = new StateWriter(store, fence);

@@ -8,6 +8,7 @@ import { LogRouter } from '../logging/try-log.js';
 import type { Dag } from '../model/dag.js';
 import { InvalidInputError, LeaseLostError, NotFoundError } from '../model/errors.js';
 import { assertScheduledLogicalDate } from '../model/logical-date.js';
+import { parseMappedTaskId } from '../model/map-index.js';
 import { resolveParams, secretParamValues } from '../model/params.js';
 import { dataIntervalOf } from '../model/schedule.js';
 import {
@@ -463,6 +464,20 @@ export class Engine {
     return new Set(tasks);
   }
 
+  /** Checks ids of task instances: task ids, or `<task>[<index>]` of a mapped task. */
+  #instanceIds(dag: Dag, ids: readonly string[] | undefined): void {
+    for (const id of ids ?? []) {
+      const m = parseMappedTaskId(id);
+      if (!m) this.#selection(dag, [id]);
+      else if (!dag.getTask(m.taskId)?.map) {
+        this.#selection(dag, [m.taskId]);
+        throw new NotFoundError(
+          `'${id}' names instance ${m.index} of task '${m.taskId}', which is not mapped; name the task '${m.taskId}'`,
+        );
+      }
+    }
+  }
+
   #checkSelection(
     dag: Dag,
     selection: ReadonlySet<string>,
@@ -515,7 +530,7 @@ export class Engine {
     if (!run) {
       throw new NotFoundError(`DAG '${dag.id}' has no run for ${logicalDateLabel(toDate(logicalDate))}`);
     }
-    this.#selection(dag, options.tasks);
+    this.#instanceIds(dag, options.tasks);
     if (options.dryRun) return clearRun(this.store, dag, run, options, undefined);
     // Clearing writes task state, so it holds the run's lease like an execution (LeaseConflictError if taken).
     const lease = await RunLease.acquire(this.store, this.#clock, dag.id, run.runId, this.#leaseTtlMs);
@@ -579,7 +594,7 @@ export class Engine {
   /** Runs one task once, like `airflow tasks test`: upstream outputs from the stored run, nothing recorded. */
   // async so an unknown task rejects like every other failure instead of throwing synchronously.
   async testTask(dag: Dag, taskId: string, options: TestTaskOptions): Promise<TestTaskResult> {
-    this.#selection(dag, [taskId]);
+    this.#instanceIds(dag, [taskId]);
     return testTask(
       { store: this.store, logs: this.#logs, clock: this.#clock, secrets: this.#secrets },
       dag,

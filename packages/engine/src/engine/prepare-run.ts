@@ -1,5 +1,6 @@
 import type { Dag } from '../model/dag.js';
 import { TaskInterruptedError } from '../model/errors.js';
+import { baseTaskId } from '../model/map-index.js';
 import { roleGraphOf, withSetupsAndTeardowns } from '../model/setup-teardown.js';
 import { isFinal, type TaskState } from '../model/states.js';
 import { taskTransition } from '../state/transitions.js';
@@ -48,15 +49,21 @@ export function prepareRun(input: PrepareInput): { changes: StateChange[]; insta
   const keep: readonly TaskState[] = input.force || input.selection ? [] : ['success', 'skipped'];
   // A selection is executed as given (widening it would reset tasks the execution leaves alone); otherwise
   // the tasks to re-run bring the setups and teardowns of their scopes.
-  const toReset =
-    input.selection ??
-    withSetupsAndTeardowns(
-      roleGraphOf(dag),
-      input.instances.filter((ti) => !(keep.includes(ti.state) && isFinal(ti.state))).map((ti) => ti.taskId),
-    );
+  // A mapped task's instances (`load[3]`) are selected by their task and kept or reset by their own state.
+  const kept = (ti: TaskInstanceRecord): boolean => keep.includes(ti.state) && isFinal(ti.state);
+  const scoped = input.selection
+    ? undefined
+    : withSetupsAndTeardowns(
+        roleGraphOf(dag),
+        input.instances.filter((ti) => !kept(ti)).map((ti) => baseTaskId(ti.taskId)),
+      );
   const instances = input.instances.map((ti) => {
-    const def = dag.getTask(ti.taskId);
-    if (!def || !toReset.has(ti.taskId)) return ti;
+    const def = dag.getTask(baseTaskId(ti.taskId));
+    if (!def) return ti;
+    const reset = input.selection
+      ? input.selection.has(def.id)
+      : !kept(ti) || (scoped?.has(ti.taskId) ?? false);
+    if (!reset) return ti;
     let current = ti;
     if (current.state === 'running') {
       // The zombie's try failed; record the task failed before it is reset, as the transition table demands.
@@ -64,13 +71,13 @@ export function prepareRun(input: PrepareInput): { changes: StateChange[]; insta
       changes.push(failed.change);
       current = failed.record;
     }
-    const reset = taskTransition(current, 'none', {
+    const cleared = taskTransition(current, 'none', {
       maxTries: ti.tryNumber + def.options.retries + 1,
       output: null,
       nextTryAt: null,
     });
-    changes.push(reset.change);
-    return reset.record;
+    changes.push(cleared.change);
+    return cleared.record;
   });
   return { changes, instances };
 }

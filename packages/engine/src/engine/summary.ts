@@ -1,4 +1,5 @@
 import type { Dag } from '../model/dag.js';
+import { byTaskOrder } from '../model/map-index.js';
 import type { DagRunRecord, TaskInstanceRecord, TryRecord } from '../store/records.js';
 import type { RunSummary, TaskSummary } from './api-types.js';
 
@@ -16,10 +17,7 @@ export function summarizeRun(
   }
   const order = dag ? dag.topologicalOrder() : instances.map((ti) => ti.taskId);
   const rank = new Map(order.map((id, i) => [id, i]));
-  const sorted = [...instances].sort(
-    (a, b) =>
-      (rank.get(a.taskId) ?? Number.MAX_SAFE_INTEGER) - (rank.get(b.taskId) ?? Number.MAX_SAFE_INTEGER),
-  );
+  const sorted = [...instances].sort(byTaskOrder(rank));
   const tasks: TaskSummary[] = sorted.map((ti) => {
     const t = latest.get(ti.taskId);
     return {

@@ -5,7 +5,8 @@ import type { TaskInstanceKey } from '../logging/logger.js';
 import { SecretMasker } from '../logging/mask.js';
 import type { LogRouter } from '../logging/try-log.js';
 import type { Dag } from '../model/dag.js';
-import { TaskInterruptedError } from '../model/errors.js';
+import { InvalidInputError, TaskInterruptedError } from '../model/errors.js';
+import { baseTaskId, parseMappedTaskId } from '../model/map-index.js';
 import { resolveParams, secretParamValues } from '../model/params.js';
 import { dataIntervalOf } from '../model/schedule.js';
 import type { RunStore } from '../store/run-store.js';
@@ -32,7 +33,11 @@ export async function testTask(
   logicalDate: Date,
   options: TestTaskOptions,
 ): Promise<TestTaskResult> {
-  const def = dag.getTask(taskId)!;
+  const mapped = parseMappedTaskId(taskId);
+  const def = dag.getTask(baseTaskId(taskId))!;
+  if (def.map && !mapped) {
+    throw new InvalidInputError(`task '${taskId}' is mapped: test one of its instances, e.g. '${taskId}[0]'`);
+  }
   const params = resolveParams(dag.id, dag.params, options.params);
   const run = await deps.store.findRunByLogicalDate(dag.id, logicalDate.toISOString());
   const instances = run ? await deps.store.listTaskInstances(dag.id, run.runId) : [];
@@ -40,13 +45,14 @@ export async function testTask(
   const key: TaskInstanceKey = { dagId: dag.id, runId: run?.runId ?? 'test', taskId, tryNumber: 1 };
   const upstreamOutputs: Record<string, unknown> = {};
   const upstreamMissing: Record<string, string> = {};
+  const day = logicalDate.toISOString().slice(0, 10);
   for (const id of def.upstreamIds) {
     const ti = instances.find((t) => t.taskId === id);
     if (ti?.state === 'success') upstreamOutputs[id] = ti.output;
-    else
-      upstreamMissing[id] =
-        `no stored successful run of it for ${logicalDate.toISOString().slice(0, 10)}; run the DAG first`;
+    else upstreamMissing[id] = `no stored successful run of it for ${day}; run the DAG first`;
   }
+  const map = def.map && mapped ? mapInput(def.map.overId, mapped, upstreamOutputs, day) : undefined;
+  if (map && !def.map?.overIsUpstream) delete upstreamOutputs[def.map!.overId];
   const interval = dataIntervalOf(dag.parsedSchedule, logicalDate);
   const descriptor: TryDescriptor = {
     key,
@@ -61,6 +67,7 @@ export async function testTask(
     timeoutMs: def.options.executionTimeout,
     fence: null,
     logPath: '',
+    ...(map ? { map } : {}),
   };
   const job: TryJob = { descriptor, secrets: { params: secretParams(dag, params), mask: masker.values() } };
   const onLog = options.onLog ?? (() => {});
@@ -93,4 +100,31 @@ export async function testTask(
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** The item of instance `index` of a mapped task: from its `over` upstream's stored output. */
+function mapInput(
+  overId: string,
+  mapped: { readonly taskId: string; readonly index: number },
+  outputs: Readonly<Record<string, unknown>>,
+  day: string,
+): { index: number; item: unknown } {
+  const id = `${mapped.taskId}[${mapped.index}]`;
+  if (!Object.hasOwn(outputs, overId)) {
+    throw new InvalidInputError(
+      `${id} needs the output of ${overId}: no stored successful run of it for ${day}; run the DAG first`,
+    );
+  }
+  const items = outputs[overId];
+  if (!Array.isArray(items)) {
+    throw new InvalidInputError(
+      `${id} needs an array from ${overId}, which returned ${items === null ? 'null' : typeof items} for ${day}`,
+    );
+  }
+  if (mapped.index >= items.length) {
+    throw new InvalidInputError(
+      `${overId} returned ${items.length} item(s) for ${day}, so ${mapped.taskId} has no instance ${mapped.index}; pick an index from 0 to ${items.length - 1}`,
+    );
+  }
+  return { index: mapped.index, item: items[mapped.index] };
 }

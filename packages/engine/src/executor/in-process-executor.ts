@@ -3,6 +3,7 @@ import type { TaskInstanceKey } from '../logging/logger.js';
 import { ReportingMasker, type SecretMasker } from '../logging/mask.js';
 import type { Dag } from '../model/dag.js';
 import { NonRetryableError, TaskTimeoutError } from '../model/errors.js';
+import { baseTaskId } from '../model/map-index.js';
 import { runTry, type TryLogTarget } from '../runtime/run-try.js';
 import type { Clock } from '../time/clock.js';
 import type { Executor, ExecutorListener, TryOutcome } from './executor.js';
@@ -60,7 +61,7 @@ export class InProcessExecutor implements Executor {
     // Start the body on a later turn so `started` is handled before any of the task's own work.
     setImmediate(() => {
       if (entry.settled) return;
-      const def = this.deps.resolveDag(d.key.dagId)?.getTask(d.key.taskId);
+      const def = this.deps.resolveDag(d.key.dagId)?.getTask(baseTaskId(d.key.taskId));
       if (!def) {
         this.#settle(id, {
           kind: 'failed',

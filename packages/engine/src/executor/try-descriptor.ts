@@ -32,6 +32,8 @@ export interface TryDescriptor {
   readonly fence: TryFence | null;
   /** The try's log file: the worker appends its lines there. */
   readonly logPath: string;
+  /** For an instance of a mapped task: its index and its element of the mapped-over array. */
+  readonly map?: { readonly index: number; readonly item: unknown };
   /** The task's worker queue (`TaskOptions.queue`): which `dag worker` processes may take it. */
   readonly queue?: string;
 }

@@ -1,8 +1,9 @@
 import type { TaskContext } from '../runtime/context.js';
 import { parseLogicalDate } from '../time/dates.js';
-import { DagDefinitionError } from './errors.js';
+import { DagDefinitionError, NonRetryableError } from './errors.js';
 import { TaskGraph } from './graph.js';
 import { assertValidId } from './ids.js';
+import { DEFAULT_MAX_MAP_LENGTH } from './map-index.js';
 import { type Callback, type Callbacks, callbackList, isCallback } from './notification.js';
 import { resolveTaskOptions, type TaskOptions, validateTaskOptions } from './options.js';
 import { type ParamSpecs, type ParamValues, validateParamSpecs } from './params.js';
@@ -14,6 +15,8 @@ import type {
   BranchDownstream,
   BranchRef,
   BranchSpec,
+  MapDefinition,
+  MapSpec,
   TaskDefinition,
   TaskRef,
   TaskSpec,
@@ -177,6 +180,21 @@ export class Dag<S extends ParamSpecs = ParamSpecs, R extends ResourceSpecs = Re
   }
 
   /**
+   * Declares a mapped task (Airflow's `expand`): at run time it becomes one task instance per element of
+   * `over`'s array output (`<id>[0]`, `<id>[1]`, …), each with its own state, tries and log. Downstream tasks
+   * read the array of the instances' outputs in index order; an empty array skips the task.
+   */
+  map<
+    const Id extends string,
+    T,
+    const U extends readonly AnyTaskRef[] = readonly [],
+    O = void,
+    const P extends MapPartial = Record<never, never>,
+  >(spec: MapSpec<Id, TaskContext<ParamValues<S>, U, R>, T, U, P, O>): TaskRef<Awaited<O>[], Id> {
+    return this.addMapped(spec.id, undefined, spec);
+  }
+
+  /**
    * Airflow's LatestOnlyOperator: a short-circuit task that lets its downstream run only in the run of the
    * latest scheduled interval (the one whose end has passed and the next interval's end has not). In older
    * runs (a backfill, a catch-up) everything downstream is skipped; a manual run always goes on. `now` is for
@@ -223,11 +241,66 @@ export class Dag<S extends ParamSpecs = ParamSpecs, R extends ResourceSpecs = Re
     }
   }
 
+  /** @internal Shared by Dag.map and TaskGroup.map. */
+  addMapped<Id extends string, O>(
+    fullId: string,
+    group: string | undefined,
+    spec: Omit<MapSpec<string, never, unknown, readonly AnyTaskRef[], object, unknown>, 'run'> & {
+      readonly run: (ctx: never, args: never) => unknown;
+    },
+  ): TaskRef<O, Id> {
+    const where = `DAG '${this.id}' mapped task '${fullId}'`;
+    if (typeof spec.run !== 'function') throw new DagDefinitionError(`${where}: run must be a function`);
+    if (spec.branch || spec.shortCircuit) {
+      throw new DagDefinitionError(`${where}: a mapped task cannot be a branch or a short-circuit task`);
+    }
+    this.#assertOwn(spec.over, `mapped task '${fullId}' over`);
+    const partial = spec.partial ?? {};
+    if (typeof partial !== 'object' || partial === null || Array.isArray(partial)) {
+      throw new DagDefinitionError(`${where}: partial must be an object of constant arguments`);
+    }
+    for (const reserved of ['item', 'index']) {
+      if (Object.hasOwn(partial, reserved)) {
+        throw new DagDefinitionError(
+          `${where}: partial may not have '${reserved}': each instance gets its own`,
+        );
+      }
+    }
+    const maxLength = spec.maxMapLength ?? DEFAULT_MAX_MAP_LENGTH;
+    if (!Number.isInteger(maxLength) || maxLength < 1) {
+      throw new DagDefinitionError(`${where}: maxMapLength must be a positive integer, got ${maxLength}`);
+    }
+    const upstream = spec.upstream ?? [];
+    const map: MapDefinition = {
+      overId: spec.over.id,
+      overIsUpstream: upstream.some((u) => u.id === spec.over.id),
+      partial: Object.freeze({ ...partial }) as Readonly<Record<string, unknown>>,
+      maxLength,
+      run: spec.run as MapDefinition['run'],
+    };
+    const { over, partial: _partial, maxMapLength: _max, run: _run, ...rest } = spec;
+    return this.addTask(
+      fullId,
+      group,
+      {
+        ...rest,
+        upstream: [over, ...upstream.filter((u) => u.id !== over.id)],
+        run: () => {
+          throw new NonRetryableError(
+            `task '${fullId}' is mapped: only its instances ('${fullId}[0]', …) run`,
+          );
+        },
+      },
+      map,
+    );
+  }
+
   /** @internal Shared by Dag.task and TaskGroup.task. */
   addTask<Id extends string, O>(
     fullId: string,
     group: string | undefined,
     spec: TaskSpec<string, never, readonly AnyTaskRef[], unknown>,
+    map?: MapDefinition,
   ): TaskRef<O, Id> {
     assertValidId('task', fullId);
     if (this.#tasks.has(fullId)) {
@@ -272,6 +345,7 @@ export class Dag<S extends ParamSpecs = ParamSpecs, R extends ResourceSpecs = Re
       role,
       resources: this.resources,
       run: spec.run as TaskDefinition['run'],
+      ...(map ? { map } : {}),
     });
     return { id: fullId as Id, dagId: this.id };
   }
@@ -365,7 +439,23 @@ export class TaskGroup<
   ): TaskRef<Awaited<O>, `${G}.${Id}`> {
     return this.dag.addTask(`${this.prefix}.${spec.id}`, this.prefix, spec);
   }
+
+  map<
+    const Id extends string,
+    T,
+    const U extends readonly AnyTaskRef[] = readonly [],
+    O = void,
+    const P extends MapPartial = Record<never, never>,
+  >(spec: MapSpec<Id, TaskContext<ParamValues<S>, U>, T, U, P, O>): TaskRef<Awaited<O>[], `${G}.${Id}`> {
+    return this.dag.addMapped(`${this.prefix}.${spec.id}`, this.prefix, spec);
+  }
 }
+
+/** Constant arguments of a mapped task: `item` and `index` are what each instance gets of its own. */
+export type MapPartial = Readonly<Record<string, unknown>> & {
+  readonly item?: never;
+  readonly index?: never;
+};
 
 /** The DAG file is at fault, not a user's input: a bad start date is a definition error. */
 function definitionDate(dagId: string, text: string, what = 'startDate'): Date {

@@ -150,3 +150,17 @@ export class WorkerCrashedError extends Error {
     );
   }
 }
+
+/**
+ * A mapped task could not expand: the upstream's output is not an array, or it has more elements than the
+ * task's `maxMapLength`. Not retryable: the same output gives the same answer.
+ */
+export class MapExpansionError extends NonRetryableError {
+  override readonly name = 'MapExpansionError';
+  constructor(
+    readonly taskId: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -63,7 +63,10 @@ export async function runTry(
       masker,
       resources: resources.handles,
     });
-    const output = await def.run(ctx);
+    const output =
+      def.map && d.map
+        ? await def.map.run(ctx, { ...def.map.partial, item: d.map.item, index: d.map.index })
+        : await def.run(ctx);
     outcome = { kind: 'success', output: normalizeOutput(d.key.taskId, output) };
   } catch (error) {
     outcome = outcomeOfError(error);

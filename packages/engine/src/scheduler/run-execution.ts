@@ -7,6 +7,7 @@ import type { SecretMasker } from '../logging/mask.js';
 import type { LogRouter } from '../logging/try-log.js';
 import type { Dag } from '../model/dag.js';
 import { LeaseLostError, NonRetryableError, TaskInterruptedError } from '../model/errors.js';
+import { mappedTaskId, parseMappedTaskId } from '../model/map-index.js';
 import type { Callback, Notification } from '../model/notification.js';
 import { DEFAULT_QUEUE } from '../model/options.js';
 import type { ParamValue } from '../model/params.js';
@@ -20,6 +21,7 @@ import type { DagRunRecord, Fence, TaskInstanceRecord } from '../store/records.j
 import type { RunStore } from '../store/run-store.js';
 import type { Clock } from '../time/clock.js';
 import type { CallbackRunner } from './callback-runner.js';
+import { expansionOf, mappedOutcome } from './expansion.js';
 import { decideFinishedTry } from './finished-try.js';
 import { runOutcome } from './run-outcome.js';
 import type { PoolSlots } from './slots.js';
@@ -64,6 +66,15 @@ interface TaskSlot {
   index: number;
   logPath?: string;
   startedMs?: number;
+  /** For an instance of a mapped task (`<task>[i]`): the mapped task's slot and the instance's index. */
+  parent?: TaskSlot;
+  mapIndex?: number;
+  /** For an instance of a mapped task: its element of the mapped-over array. */
+  item?: unknown;
+  /** For a mapped task: its instances by index (stored ones until it expands, then those of the expansion). */
+  children?: TaskSlot[];
+  /** For an expanded mapped task: how many of its instances are not final yet. */
+  pendingChildren?: number;
 }
 
 /**
@@ -127,11 +138,23 @@ export class RunExecution {
     private readonly selection: ReadonlySet<string> | undefined,
   ) {
     const byId = new Map(instances.map((ti) => [ti.taskId, ti]));
+    const mapped = new Map<string, { index: number; ti: TaskInstanceRecord }[]>();
+    for (const ti of instances) {
+      const m = parseMappedTaskId(ti.taskId);
+      if (m) mapped.set(m.taskId, [...(mapped.get(m.taskId) ?? []), { index: m.index, ti }]);
+    }
     this.#order = dag.topologicalOrder().map((id, index) => {
       const def = dag.getTask(id)!;
       const ti = byId.get(id);
       if (!ti) throw new Error(`run ${run.runId} has no task instance for ${id}`);
-      return { def, ti, index };
+      const slot: TaskSlot = { def, ti, index };
+      if (def.map) {
+        slot.children = [];
+        for (const c of mapped.get(id) ?? []) {
+          slot.children[c.index] = { def, ti: c.ti, index, parent: slot, mapIndex: c.index };
+        }
+      }
+      return slot;
     });
     for (const slot of this.#order) this.#tasks.set(slot.def.id, slot);
     this.#writer = new StateWriter(deps.store, deps.fence);
@@ -150,9 +173,18 @@ export class RunExecution {
     return !this.selection || this.selection.has(slot.def.id);
   }
 
+  /** Slots that have tries: every task but mapped ones, and the instances of mapped tasks. */
+  *#tryable(): Generator<TaskSlot> {
+    for (const slot of this.#order) {
+      if (!slot.def.map) yield slot;
+      else for (const child of slot.children ?? []) if (child) yield child;
+    }
+  }
+
   /** Keeps the candidate, retry and ready sets in step with a task's state. */
   #track(slot: TaskSlot, state: TaskState): void {
-    if (state === 'none') this.#candidates.add(slot);
+    // An instance of a mapped task is scheduled by its expansion, never by a trigger rule.
+    if (state === 'none' && !slot.parent) this.#candidates.add(slot);
     else this.#candidates.delete(slot);
     if (state === 'up_for_retry') this.#retrying.add(slot);
     else this.#retrying.delete(slot);
@@ -179,7 +211,7 @@ export class RunExecution {
   #stop(error: Error): void {
     if (this.#stopping) return;
     this.#stopping = error;
-    for (const slot of this.#order) {
+    for (const slot of this.#tryable()) {
       if (slot.ti.state === 'queued' || slot.ti.state === 'running') {
         const key = this.#key(slot);
         this.deps.executor.cancel(key, error);
@@ -196,7 +228,7 @@ export class RunExecution {
     return {
       dagId: this.run.dagId,
       runId: this.run.runId,
-      taskId: slot.def.id,
+      taskId: slot.ti.taskId,
       tryNumber: slot.ti.tryNumber,
     };
   }
@@ -207,26 +239,28 @@ export class RunExecution {
     slot.ti = record;
     const wasFinal = isFinal(from);
     const nowFinal = isFinal(state);
-    if (this.#selected(slot) && wasFinal !== nowFinal) this.#unfinished += nowFinal ? -1 : 1;
+    // A mapped task stays unfinished until its instances are: they are not counted themselves.
+    if (!slot.parent && this.#selected(slot) && wasFinal !== nowFinal) this.#unfinished += nowFinal ? -1 : 1;
     this.#track(slot, state);
-    if (nowFinal) {
-      for (const id of this.dag.graph.downstreamOf(slot.def.id)) {
-        const down = this.#tasks.get(id)!;
-        if (down.ti.state === 'none' && this.#selected(down)) this.#candidates.add(down);
-      }
-    }
     this.#writer.stage(change);
     this.#events.push({
       type: 'task-state',
       dagId: this.run.dagId,
       runId: this.run.runId,
-      taskId: slot.def.id,
+      taskId: slot.ti.taskId,
       state,
       tryNumber: slot.ti.tryNumber,
       at: this.#iso(),
       ...(error === undefined ? {} : { error }),
       ...(slot.logPath ? { logPath: slot.logPath } : {}),
     });
+    if (nowFinal && slot.parent) this.#instanceFinished(slot.parent);
+    else if (nowFinal) {
+      for (const id of this.dag.graph.downstreamOf(slot.def.id)) {
+        const down = this.#tasks.get(id)!;
+        if (down.ti.state === 'none' && this.#selected(down)) this.#candidates.add(down);
+      }
+    }
   }
 
   #iso(): string {
@@ -314,7 +348,8 @@ export class RunExecution {
         );
         if (decision === 'run') {
           const past = slot.def.options.dependsOnPast ? this.#pastVerdict(slot) : 'ok';
-          if (past === 'ok') this.#set(slot, 'scheduled');
+          if (past === 'ok' && slot.def.map) this.#expand(slot);
+          else if (past === 'ok') this.#set(slot, 'scheduled');
           else if (past === 'wait') this.#waitingPast.add(slot);
           else this.#set(slot, 'upstream_failed', { endedAt: this.#iso() }, past.failed);
         } else if (decision === 'skip') this.#set(slot, 'skipped', { endedAt: this.#iso() });
@@ -358,7 +393,7 @@ export class RunExecution {
         pool: slot.def.options.pool,
         dagId: this.run.dagId,
         runId: this.run.runId,
-        taskId: slot.def.id,
+        taskId: slot.ti.taskId,
         tryNumber: slot.ti.tryNumber + 1,
       })),
     );
@@ -422,9 +457,14 @@ export class RunExecution {
   #descriptor(slot: TaskSlot, key: TaskInstanceKey, logPath: string): TryDescriptor {
     const upstreamOutputs: Record<string, unknown> = {};
     const upstreamMissing: Record<string, string> = {};
+    const map = slot.def.map;
     for (const id of slot.def.upstreamIds) {
       const up = this.#tasks.get(id)!.ti;
-      if (up.state === 'success') upstreamOutputs[id] = up.output;
+      if (slot.parent && id === map?.overId && !map.overIsUpstream) {
+        // Each instance gets its element, not the whole array (10,000 instances would copy it 10,000 times).
+        upstreamMissing[id] =
+          `each instance gets its element as 'item'; list ${id} in upstream to read it whole`;
+      } else if (up.state === 'success') upstreamOutputs[id] = up.output;
       else upstreamMissing[id] = `it is ${up.state}, not success`;
     }
     return {
@@ -441,6 +481,7 @@ export class RunExecution {
       fence: { owner: this.deps.fence.owner, epoch: this.deps.fence.epoch },
       logPath,
       ...(slot.def.options.queue === DEFAULT_QUEUE ? {} : { queue: slot.def.options.queue }),
+      ...(slot.mapIndex === undefined ? {} : { map: { index: slot.mapIndex, item: slot.item } }),
     };
   }
 
@@ -455,7 +496,7 @@ export class RunExecution {
       record: {
         dagId: this.run.dagId,
         runId: this.run.runId,
-        taskId: slot.def.id,
+        taskId: slot.ti.taskId,
         tryNumber: slot.ti.tryNumber,
         state: 'running',
         startedAt,
@@ -521,7 +562,7 @@ export class RunExecution {
       kind: 'try-end',
       dagId: this.run.dagId,
       runId: this.run.runId,
-      taskId: slot.def.id,
+      taskId: slot.ti.taskId,
       tryNumber: slot.ti.tryNumber,
       state,
       endedAt,
@@ -533,22 +574,128 @@ export class RunExecution {
     if (state === 'success' && outcome.kind === 'success')
       this.#skipNotFollowed(slot, outcome.output, endedAt);
     this.#notify(slot, state, message ?? null, endedAt);
-    if (state === 'success') {
-      for (const asset of slot.def.outlets) {
-        this.#writer.stage({
-          kind: 'asset-event',
-          event: {
-            asset,
-            logicalDate: this.run.logicalDate,
-            dagId: this.run.dagId,
-            runId: this.run.runId,
-            taskId: slot.def.id,
-            createdAt: endedAt,
-          },
-        });
+    // A mapped task's assets are updated once, when all its instances succeeded.
+    if (state === 'success' && !slot.parent) this.#assetEvents(slot, endedAt);
+    this.#kick();
+  }
+
+  #assetEvents(slot: TaskSlot, at: string): void {
+    for (const asset of slot.def.outlets) {
+      this.#writer.stage({
+        kind: 'asset-event',
+        event: {
+          asset,
+          logicalDate: this.run.logicalDate,
+          dagId: this.run.dagId,
+          runId: this.run.runId,
+          taskId: slot.def.id,
+          createdAt: at,
+        },
+      });
+    }
+  }
+
+  /**
+   * A mapped task whose trigger rule is met: one instance per element of its upstream's array (created in
+   * the store by the same commit), scheduled at once; instances that succeeded before (a resumed run) are
+   * kept. The mapped task is `running` until they are all final. An empty array skips it; a non-array or
+   * one past its limit fails it with one try whose log says why.
+   */
+  #expand(slot: TaskSlot): void {
+    const map = slot.def.map!;
+    const expansion = expansionOf(slot.def, this.#tasks.get(map.overId)!.ti.output);
+    if (expansion.kind === 'skip') {
+      this.#set(slot, 'skipped', { endedAt: this.#iso() }, expansion.reason);
+      return;
+    }
+    const startedAt = this.#iso();
+    this.#set(slot, 'scheduled');
+    if (expansion.kind === 'fail') {
+      this.#failExpansion(slot, expansion.error);
+      return;
+    }
+    this.#set(slot, 'queued');
+    this.#set(slot, 'running', { startedAt, endedAt: null, durationMs: null, output: null });
+    slot.startedMs = this.deps.clock.now();
+    const stored = slot.children ?? [];
+    const children: TaskSlot[] = [];
+    let pending = 0;
+    const { items } = expansion;
+    for (let i = 0; i < items.length; i++) {
+      let child = stored[i];
+      if (!child) {
+        const taskId = mappedTaskId(slot.def.id, i);
+        this.#writer.stage({ kind: 'add-task', dagId: this.run.dagId, runId: this.run.runId, taskId });
+        child = {
+          def: slot.def,
+          ti: newInstance(this.run, taskId),
+          index: slot.index,
+          parent: slot,
+          mapIndex: i,
+        };
+      }
+      child.item = items[i];
+      children.push(child);
+      if (child.ti.state === 'none') {
+        pending++;
+        this.#set(child, 'scheduled', { maxTries: child.ti.tryNumber + slot.def.options.retries + 1 });
       }
     }
-    this.#kick();
+    // Instances of a longer earlier expansion (its upstream was cleared and returned fewer items) are left out.
+    for (const extra of stored.slice(items.length)) {
+      if (extra?.ti.state === 'none') this.#set(extra, 'skipped', { endedAt: startedAt });
+    }
+    slot.children = children;
+    slot.pendingChildren = pending;
+    if (pending === 0) this.#finishMapped(slot);
+  }
+
+  /** Fails a mapped task that cannot expand, through one recorded try so its error and log are kept. */
+  #failExpansion(slot: TaskSlot, error: Error): void {
+    this.#queue(slot);
+    const key = this.#key(slot);
+    slot.logPath = this.deps.logs.pathOf(key);
+    appendLogLine(slot.logPath, key, this.masker, 'error', error.message, { errorName: error.name });
+    this.#onStarted(slot, { host: '', pid: 0 });
+    const endedAt = this.#iso();
+    this.#set(slot, 'failed', { endedAt, durationMs: 0, output: null }, error.message);
+    this.#writer.stage({
+      kind: 'try-end',
+      dagId: this.run.dagId,
+      runId: this.run.runId,
+      taskId: slot.ti.taskId,
+      tryNumber: slot.ti.tryNumber,
+      state: 'failed',
+      endedAt,
+      durationMs: 0,
+      errorName: error.name,
+      errorMessage: error.message,
+      errorStack: null,
+    });
+    this.#notify(slot, 'failed', error.message, endedAt);
+  }
+
+  #instanceFinished(parent: TaskSlot): void {
+    if (parent.pendingChildren === undefined || parent.ti.state !== 'running') return;
+    parent.pendingChildren--;
+    if (parent.pendingChildren === 0) this.#finishMapped(parent);
+  }
+
+  /** All instances of a mapped task are final: it takes their aggregate state and the array of their outputs. */
+  #finishMapped(slot: TaskSlot): void {
+    const children = slot.children ?? [];
+    const outcome = mappedOutcome(children.map((c) => c.ti.state));
+    const now = this.deps.clock.now();
+    const endedAt = new Date(now).toISOString();
+    const output = outcome.state === 'success' ? children.map((c) => c.ti.output) : null;
+    slot.pendingChildren = undefined;
+    this.#set(
+      slot,
+      outcome.state,
+      { endedAt, durationMs: now - (slot.startedMs ?? now), output },
+      outcome.error,
+    );
+    if (outcome.state === 'success') this.#assetEvents(slot, endedAt);
   }
 
   /** The task states of the run of this DAG with the latest logical date before this one. */
@@ -613,7 +760,7 @@ export class RunExecution {
         dagId: this.run.dagId,
         runId: this.run.runId,
         logicalDate: this.run.logicalDate,
-        taskId: slot.def.id,
+        taskId: slot.ti.taskId,
         tryNumber: slot.ti.tryNumber,
         state,
         error,
@@ -705,7 +852,7 @@ export class RunExecution {
   #abandon(error: unknown): void {
     if (!this.#fail) return;
     const lost = error instanceof LeaseLostError;
-    for (const slot of this.#order) {
+    for (const slot of this.#tryable()) {
       if (slot.ti.state === 'queued' || slot.ti.state === 'running') {
         this.deps.executor.cancel(
           this.#key(slot),
@@ -729,4 +876,21 @@ export class RunExecution {
     this.#fail = null;
     fail?.(error);
   }
+}
+
+/** A task instance as the store creates it (`add-task`): nothing evaluated yet. */
+function newInstance(run: DagRunRecord, taskId: string): TaskInstanceRecord {
+  return {
+    dagId: run.dagId,
+    runId: run.runId,
+    taskId,
+    state: 'none',
+    tryNumber: 0,
+    maxTries: 0,
+    output: null,
+    startedAt: null,
+    endedAt: null,
+    durationMs: null,
+    nextTryAt: null,
+  };
 }

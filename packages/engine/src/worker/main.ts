@@ -4,6 +4,7 @@
  * stdout/stderr), and stops the body when its owner goes silent, so a scheduler that is paused past its
  * lease cannot have tries running on its behalf when another process takes the run over.
  */
+
 import os from 'node:os';
 import type { TryPlacement } from '../executor/executor.js';
 import { outcomeOfError } from '../executor/outcome.js';
@@ -13,6 +14,7 @@ import type { TaskInstanceKey } from '../logging/logger.js';
 import { ReportingMasker, type SecretMasker } from '../logging/mask.js';
 import { LogRouter, type TryLog } from '../logging/try-log.js';
 import { NonRetryableError, TaskInterruptedError } from '../model/errors.js';
+import { baseTaskId } from '../model/map-index.js';
 import { runTry } from '../runtime/run-try.js';
 import { captureOutput, type OutputTarget } from './capture-output.js';
 import { loadDag, preloadModule } from './load-dag.js';
@@ -103,7 +105,7 @@ async function run(job: TryJob): Promise<void> {
   try {
     // The import of the DAG module (once per process) comes before `started`: the try starts with its body.
     const dag = await loadDag(d.dagFile, d.key.dagId);
-    const def = dag.getTask(d.key.taskId);
+    const def = dag.getTask(baseTaskId(d.key.taskId));
     if (!def) throw new NonRetryableError(`DAG '${dag.id}' no longer has a task '${d.key.taskId}'`);
     await send({ type: 'started', key: d.key, placement });
     outcome = await runTry(def, d, job.secrets, entry.log, masker, placement, entry.controller.signal);
