@@ -1,4 +1,5 @@
 import { pathLiteral, quoteIdent, quoteLiteral, sqlList, sqlValue } from '../duckdb/sql.js';
+import { LINES_TABLE, RECORD_TABLES } from './csv-records.js';
 import type { ColumnSpec, ColumnType, TableSchema } from './types.js';
 import { INVALID_UTF8_SQL, UNMARKED_TEXT_SQL } from './utf8-lines.js';
 import { canonicalKey } from './validate-schema.js';
@@ -19,12 +20,18 @@ export const DUCKDB_TYPES: Record<ColumnType, string> = {
 export type SourceFormat = 'csv' | 'jsonl';
 
 export interface StagingInput {
-  readonly localPath: string;
   readonly format: SourceFormat;
   /** CSV only: field names of the header line, in order. */
   readonly header?: readonly string[];
   /** CSV only. @default ',' */
   readonly delimiter?: string;
+  /** CSV only: `markCsvRecords` created `RECORD_TABLES` (some record spans lines, or a quote is unterminated). */
+  readonly records?: boolean;
+}
+
+/** Creates `LINES_TABLE`, one row per physical line in file order (see `rawLinesSql`). */
+export function linesTableSql(localPath: string): string {
+  return `CREATE OR REPLACE TEMP TABLE ${LINES_TABLE} AS SELECT line FROM ${rawLinesSql(localPath)}`;
 }
 
 /**
@@ -41,7 +48,8 @@ export function rawLinesSql(localPath: string): string {
 }
 
 /**
- * The statement that creates `table` with one row per physical line: `__reason` (NULL for a valid
+ * The statement that creates `table`, from `LINES_TABLE`, with one row per record (a physical line, or a
+ * CSV record spanning lines at the number of its first line): `__reason` (NULL for a valid
  * row, `blank`, or a reject code), `__text` (the line, kept only for rejects), and each declared
  * column normalised and typed. All parsing and validation is SQL so DuckDB runs it in parallel;
  * the first failing rule of a row (structure, then columns in declaration order, then checks)
@@ -50,6 +58,9 @@ export function rawLinesSql(localPath: string): string {
 export function stagingSql(table: string, schema: TableSchema, input: StagingInput): string {
   const columns = Object.entries(schema.columns);
   const parsed = input.format === 'jsonl' ? jsonParse(columns) : csvParse(input);
+  const structural = input.records
+    ? `CASE WHEN __unterminated THEN 'malformed_csv:unterminated_quote' ELSE ${parsed.structural} END`
+    : parsed.structural;
   const rawOf = (name: string, column: ColumnSpec): string => {
     const source = column.source ?? name;
     if (input.format === 'jsonl') return `__v.${quoteIdent(source)}`;
@@ -64,13 +75,20 @@ export function stagingSql(table: string, schema: TableSchema, input: StagingInp
       (check) => `WHEN NOT coalesce((${check.predicate}), FALSE) THEN ${quoteLiteral(`check:${check.name}`)}`,
     ),
   ];
-  // Lines are first stored in a table in file order; its rowid is then the line number, carried
+  // Lines were first stored in a table in file order; its rowid is then the line number, carried
   // explicitly as __line so no later (parallel) step can lose it.
-  return `CREATE OR REPLACE TEMP TABLE __lines AS SELECT line FROM ${rawLinesSql(input.localPath)};
-CREATE OR REPLACE TABLE ${quoteIdent(table)} AS
-WITH src AS (SELECT rowid + 1 AS __line, line FROM __lines),
-p AS (SELECT __line, line, line IS NULL OR NOT regexp_matches(line, '\\S') AS __blank, ${parsed.parse} FROM src),
-r AS (SELECT __line, line, __blank, ${parsed.structural} AS __structural, ${raws.join(', ')} FROM p),
+  const { records, continued, unterminated } = RECORD_TABLES;
+  const src = input.records
+    ? `SELECT l.__line, coalesce(r.line, l.line) AS line, u.__line IS NOT NULL AS __unterminated
+  FROM (SELECT rowid + 1 AS __line, line FROM ${LINES_TABLE}) l
+  LEFT JOIN ${records} r ON r.__line = l.__line LEFT JOIN ${unterminated} u ON u.__line = l.__line
+  WHERE l.__line NOT IN (SELECT __line FROM ${continued})`
+    : `SELECT rowid + 1 AS __line, line FROM ${LINES_TABLE}`;
+  const drops = [LINES_TABLE, ...(input.records ? [records, continued, unterminated] : [])];
+  return `CREATE OR REPLACE TABLE ${quoteIdent(table)} AS
+WITH src AS (${src}),
+p AS (SELECT *, line IS NULL OR NOT regexp_matches(line, '\\S') AS __blank, ${parsed.parse} FROM src),
+r AS (SELECT __line, line, __blank, ${structural} AS __structural, ${raws.join(', ')} FROM p),
 n AS (SELECT *, ${typed.join(', ')} FROM r),
 q AS (SELECT *, CASE WHEN __blank THEN '${BLANK}' WHEN ${INVALID_UTF8_SQL} THEN 'invalid_utf8'
   WHEN __structural IS NOT NULL THEN __structural
@@ -80,7 +98,7 @@ SELECT __line, CASE WHEN __reason = 'invalid_utf8' THEN ${UNMARKED_TEXT_SQL}
   WHEN __reason IS NOT NULL AND __reason <> '${BLANK}' THEN line END AS __text, __reason, ${columns
     .map(([name]) => quoteIdent(name))
     .join(', ')} FROM q;
-DROP TABLE __lines`;
+${drops.map((t) => `DROP TABLE ${t}`).join(';\n')}`;
 }
 
 interface ParseSql {
@@ -106,15 +124,15 @@ function jsonParse(columns: readonly [string, ColumnSpec][]): ParseSql {
 }
 
 /**
- * RFC 4180 fields of one line. Lines without a quote take the fast `string_split`; others must
+ * RFC 4180 fields of one record. Records without a quote take the fast `string_split`; others must
  * match the quoted-field grammar as a whole (else `malformed_csv:bad_quoting`) and are split by
- * regex, then unquoted. A quoted field spanning lines is not supported: its pieces are rejected
- * (usually as bad quoting), each with its own line number, which is what a user needs to fix it.
+ * regex, then unquoted. A record joined from several lines (`markCsvRecords`) holds its line breaks
+ * inside quoted fields, where `[^"]` matches them; an unquoted field never holds one.
  */
 function csvParse(input: StagingInput): ParseSql {
   const d = input.delimiter ?? ',';
   const rd = escapeRegex(d);
-  const field = `"(?:[^"]|"")*"|[^"${rd}]*`;
+  const field = `"(?:[^"]|"")*"|[^"${rd}\\n]*`;
   const lineRe = `(?:${field})(?:${rd}(?:${field}))*`;
   const expected = input.header?.length ?? 0;
   return {

@@ -4,8 +4,9 @@ import path from 'node:path';
 import { NonRetryableError } from '@streampro/engine';
 import { withSession } from '../duckdb/session.js';
 import { readCsvHeader } from '../schema/csv-header.js';
+import { markCsvRecords } from '../schema/csv-records.js';
 import { dedupSql, outcomeCountsSql, outputCopySql, quarantineCopySql } from '../schema/finish-sql.js';
-import { DUPLICATE, type SourceFormat, stagingSql } from '../schema/staging-sql.js';
+import { DUPLICATE, linesTableSql, type SourceFormat, stagingSql } from '../schema/staging-sql.js';
 import type { TableSchema } from '../schema/types.js';
 import { sanitizeUtf8Lines } from '../schema/utf8-lines.js';
 import { validateSchema } from '../schema/validate-schema.js';
@@ -52,7 +53,10 @@ export interface ToParquetOptions {
 }
 
 export interface ToParquetOutput {
-  /** Non-blank data lines (CSV header excluded). Equals written + rejected + duplicatesDropped. */
+  /**
+   * Non-blank data records (CSV header excluded): a line, or a CSV record whose quoted fields hold line
+   * breaks (one record over several lines, counted once). Equals written + rejected + duplicatesDropped.
+   */
   readonly rowsRead: number;
   readonly rowsWritten: number;
   readonly rowsRejected: number;
@@ -83,6 +87,8 @@ export class RejectRatioExceededError extends NonRetryableError {
 }
 
 const STAGED = 'staged';
+/** The longest record DuckDB's line reader accepts (its `max_line_size`). */
+const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
 /**
  * CSV or JSON Lines -> Parquet under a declared schema. The file is downloaded to a work folder,
@@ -125,25 +131,30 @@ export function toParquet(options: ToParquetOptions): OperatorRun<ToParquetOutpu
       };
       return await withSession(sessionOptions, ctx.signal, async (session) => {
         for (const [name, value] of Object.entries(secrets)) await session.setVariable(name, value);
-        const stage = (localPath: string) =>
-          session.run(
-            stagingSql(STAGED, options.schema, {
-              localPath,
-              format,
-              delimiter,
-              ...(header ? { header: header.fields } : {}),
-            }),
-          );
+        const load = (localPath: string) => session.run(linesTableSql(localPath));
         try {
-          await stage(localInput);
+          await load(localInput);
         } catch (error) {
           // DuckDB refuses a whole file for one line of invalid UTF-8: mark such lines and read again.
           if (!/invalid unicode/i.test((error as Error).message)) throw error;
           const sanitized = `${localInput}.utf8`;
           const marked = await sanitizeUtf8Lines(localInput, sanitized);
           ctx.log.warn(`${marked} line(s) of ${inputKey} are not valid UTF-8; they go to quarantine`);
-          await stage(sanitized);
+          await load(sanitized);
         }
+        const plan =
+          format === 'csv'
+            ? await markCsvRecords(session, { delimiter, firstRow, maxBytes: MAX_RECORD_BYTES })
+            : undefined;
+        const records = plan !== undefined && (plan.joined.length > 0 || plan.unterminated.length > 0);
+        await session.run(
+          stagingSql(STAGED, options.schema, {
+            format,
+            delimiter,
+            records,
+            ...(header ? { header: header.fields } : {}),
+          }),
+        );
         if (options.schema.dedupKey) {
           await session.run(
             dedupSql(STAGED, options.schema.dedupKey, firstRow, Object.keys(options.schema.columns)),

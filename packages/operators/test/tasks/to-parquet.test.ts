@@ -272,6 +272,45 @@ describe('toParquet', () => {
       },
     ]);
   });
+  it('reads RFC 4180 records whose quoted fields hold line breaks as one record at its first line', async () => {
+    const lines = [
+      'video_id,title,genre,duration_s,published_at', // 1
+      'v9001,"Line one', // 2 a record over lines 2-3
+      'Line two",Comedy,120,2025-01-01T10:00:00Z', // 3
+      'v2,Plain,Drama,60,', // 4
+      'v3,"a, ""b""', // 5 a record over lines 5-8, with a blank line and a close-and-reopen in it
+      '',
+      'c",Kids,"30', // 7
+      '",', // 8
+      'v4,"x', // 9 a record over 9-10 with too few columns: quarantined whole, at line 9
+      'y"', // 10
+      'v5,"bad"x,Drama,60,', // 11
+      'v6,"never closed,Drama,60,', // 12 open until the end of the file
+      'v7,Fine,Drama,60,', // 13 read again as a record of its own
+    ];
+    await box.put('raw/videos.csv', `${lines.join('\r\n')}\r\n`);
+    const out = await run(videosSchema, 'raw/videos.csv', { maxRejectRatio: 1 });
+    expect(out).to.include({ rowsRead: 7, rowsWritten: 3, rowsRejected: 4, duplicatesDropped: 0 });
+    expect(out.rejectedByReason).to.deep.equal({
+      'malformed_csv:bad_quoting': 1,
+      'malformed_csv:unterminated_quote': 1,
+      'malformed_csv:wrong_column_count': 1,
+      'invalid_type:duration_s': 1,
+    });
+    expect((await quarantine()).map((q) => [q.line, q.reason, q.text])).to.deep.equal([
+      [5, 'invalid_type:duration_s', 'v3,"a, ""b""\n\nc",Kids,"30\n",'],
+      [9, 'malformed_csv:wrong_column_count', 'v4,"x\ny"'],
+      [11, 'malformed_csv:bad_quoting', lines[10]],
+      [12, 'malformed_csv:unterminated_quote', lines[11]],
+    ]);
+    const rows = await box.readParquet('clean/out.parquet', 'SELECT video_id, title FROM t');
+    expect(rows).to.deep.equal([
+      { video_id: 'v9001', title: 'Line one\nLine two' },
+      { video_id: 'v2', title: 'Plain' },
+      { video_id: 'v7', title: 'Fine' },
+    ]);
+  });
+
   it('normalises users: upper-case country (empty is null), lower-case plan, salted email hash without the raw email', async () => {
     const csv = [
       'user_id,signup_ts,country,plan,email',
