@@ -66,6 +66,7 @@ describe('reliability: hostile input to toParquet (seeded fuzz, child process)',
   it('JSON Lines (events schema): random text, truncated JSON, huge fields, wrong types, controls, a 10 MB line', async () => {
     const report = checkReport(await fuzz('jsonl', 20250110));
     expect(report.output.rejectedByReason.malformed_json).to.be.greaterThan(500);
+    expect(report.output.rejectedByReason.line_too_long, 'the 10 MB line').to.equal(1);
     expect(report.output.rowsWritten).to.be.greaterThan(1_000);
   });
 

@@ -150,7 +150,7 @@ export function eventLinesHostile(seed: number, options: HostileOptions = {}, co
         valid++;
     }
   }
-  // One 10 MB line: a valid event with a huge field, far above any sane row.
+  // One 10 MB line: a valid event with a huge field, far above any sane row and the 8 MiB line limit.
   push(JSON.stringify(event(count + 1, { event_id: 'huge', video_id: 'v'.repeat(10 * 1024 * 1024) })));
   return { lines, nonBlank, duplicates };
 }
@@ -200,7 +200,8 @@ export function csvLines(seed: number, options: HostileOptions = {}, count = 4_0
   return { lines, nonBlank: countCsvRecords(lines.slice(1)), duplicates: 0 };
 }
 
-const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+/** toParquet's default `maxLineBytes`: a longer line is `line_too_long`, never part of a record. */
+const MAX_RECORD_BYTES = 8 * 1024 * 1024;
 
 /**
  * The non-blank RFC 4180 records of CSV data lines, by toParquet's documented rule, written here as the
@@ -218,12 +219,14 @@ export function countCsvRecords(lines: readonly Buffer[]): number {
     i++;
     if (BLANK.test(line.toString('latin1'))) continue;
     records++;
-    if (!isUtf8(line) || scan(line.toString('utf8'), false) !== 'open') continue;
+    if (line.length > MAX_RECORD_BYTES || !isUtf8(line) || scan(line.toString('utf8'), false) !== 'open')
+      continue;
     let bytes = line.length;
     for (let j = i; j < lines.length; j++) {
       const next = lines[j] as Buffer;
       bytes += 1 + next.length;
-      const state = isUtf8(next) ? scan(next.toString('utf8'), true) : 'bad';
+      const state =
+        next.length <= MAX_RECORD_BYTES && isUtf8(next) ? scan(next.toString('utf8'), true) : 'bad';
       if (state === 'open') continue;
       if (state === 'closed' && bytes <= MAX_RECORD_BYTES) i = j + 1;
       break;

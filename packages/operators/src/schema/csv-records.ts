@@ -1,5 +1,6 @@
 import type { DuckDBSession } from '../duckdb/session.js';
 import { quoteLiteral } from '../duckdb/sql.js';
+import { isMarked, MARKED_SQL } from './marked-lines.js';
 import { quoteStateAfter } from './quote-state.js';
 import {
   candidateGaps,
@@ -9,7 +10,6 @@ import {
   type RecordPlan,
   type RecordSpan,
 } from './record-plan.js';
-import { INVALID_UTF8_MARK, INVALID_UTF8_SQL } from './utf8-lines.js';
 
 /** The table of physical lines (`rowid + 1` is the line number) that `linesTableSql` creates. */
 export const LINES_TABLE = '__lines';
@@ -41,7 +41,7 @@ export interface CsvRecordsInput {
  */
 export async function markCsvRecords(session: DuckDBSession, input: CsvRecordsInput): Promise<RecordPlan> {
   const rows = await session.all(`SELECT __line, line, strlen(line) AS bytes FROM ${NUMBERED}
-    WHERE __line > ${input.firstRow} AND contains(line, '"') AND NOT ${INVALID_UTF8_SQL}
+    WHERE __line > ${input.firstRow} AND contains(line, '"') AND NOT ${MARKED_SQL}
       AND (length(line) - length(replace(line, '"', ''))) % 2 = 1
     ORDER BY __line`);
   const odd: OddLine[] = rows.map((row) => {
@@ -49,8 +49,7 @@ export async function markCsvRecords(session: DuckDBSession, input: CsvRecordsIn
     return {
       line: Number(row.__line),
       bytes: Number(row.bytes),
-      opens:
-        !text.startsWith(INVALID_UTF8_MARK) && quoteStateAfter(text, 'closed', input.delimiter) === 'open',
+      opens: !isMarked(text) && quoteStateAfter(text, 'closed', input.delimiter) === 'open',
       closes: quoteStateAfter(text, 'open', input.delimiter) === 'closed',
     };
   });
@@ -82,14 +81,14 @@ async function gapFacts(
 
 /**
  * True for a line that cannot continue a quoted field: one whose quotes, read from inside a field, are
- * not `""` pairs or a proper close-and-reopen (`",next,"`), and any line of invalid UTF-8.
+ * not `""` pairs or a proper close-and-reopen (`",next,"`), and any marked line (invalid UTF-8, too long).
  */
 function breaksSql(delimiter: string): string {
   const d = delimiter.replace(/[\\^$.*+?()[\]{}|-]/g, '\\$&');
   const inside = '(?:[^"]|"")*';
   const field = `(?:"(?:[^"]|"")*"|[^"${d}]*)`;
   const staysOpen = `${inside}(?:"(?:${d}${field})*${d}"${inside})*`;
-  return `(contains(l.line, '"') AND NOT regexp_full_match(l.line, ${quoteLiteral(staysOpen)})) OR ${INVALID_UTF8_SQL}`;
+  return `(contains(l.line, '"') AND NOT regexp_full_match(l.line, ${quoteLiteral(staysOpen)})) OR ${MARKED_SQL}`;
 }
 
 function spansTableSql(name: string, spans: readonly RecordSpan[]): string {

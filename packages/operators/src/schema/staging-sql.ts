@@ -1,7 +1,13 @@
 import { pathLiteral, quoteIdent, quoteLiteral, sqlList, sqlValue } from '../duckdb/sql.js';
 import { LINES_TABLE, RECORD_TABLES } from './csv-records.js';
+import {
+  INVALID_UTF8_MARK,
+  INVALID_UTF8_SQL,
+  LINE_TOO_LONG_MARK,
+  LINE_TOO_LONG_SQL,
+  unmarkedTextSql,
+} from './marked-lines.js';
 import type { ColumnSpec, ColumnType, TableSchema } from './types.js';
-import { INVALID_UTF8_SQL, UNMARKED_TEXT_SQL } from './utf8-lines.js';
 import { canonicalKey } from './validate-schema.js';
 
 /** Internal reasons of the staged table that are not rejects. */
@@ -27,11 +33,13 @@ export interface StagingInput {
   readonly delimiter?: string;
   /** CSV only: `markCsvRecords` created `RECORD_TABLES` (some record spans lines, or a quote is unterminated). */
   readonly records?: boolean;
+  /** The lines were read from a copy made by `markLines` (some lines were too long or not UTF-8). */
+  readonly marked?: boolean;
 }
 
 /** Creates `LINES_TABLE`, one row per physical line in file order (see `rawLinesSql`). */
-export function linesTableSql(localPath: string): string {
-  return `CREATE OR REPLACE TEMP TABLE ${LINES_TABLE} AS SELECT line FROM ${rawLinesSql(localPath)}`;
+export function linesTableSql(localPath: string, maxLineBytes: number): string {
+  return `CREATE OR REPLACE TEMP TABLE ${LINES_TABLE} AS SELECT line FROM ${rawLinesSql(localPath, maxLineBytes)}`;
 }
 
 /**
@@ -41,10 +49,18 @@ export function linesTableSql(localPath: string): string {
  * CRLF endings and strips the CR; a UTF-8 BOM is dropped by the reader. A lone CR inside a line is
  * not supported (DuckDB treats it as a line break). `parallel = false`: only a single-threaded scan
  * guarantees file order, which is what line numbers are made of (the parallel scan inside a complex
- * query was seen to reorder rows); splitting lines is I/O-bound, so this costs little.
+ * query was seen to reorder rows); splitting lines is I/O-bound, so this costs little. A line longer than
+ * `maxLineBytes` (a trailing CR not counted) fails the read: `markLines` then marks it in a copy.
  */
-export function rawLinesSql(localPath: string): string {
-  return `read_csv(${pathLiteral(localPath)}, columns = {'line': 'VARCHAR'}, delim = E'\\x01\\x02\\x03\\x04', quote = '', escape = '', header = false, auto_detect = false, strict_mode = false, new_line = '\\r\\n', max_line_size = 16777216, parallel = false)`;
+export function rawLinesSql(localPath: string, maxLineBytes: number): string {
+  // DuckDB refuses a line of max_line_size bytes or more, counting a line break on some lines (CRLF files):
+  // the margin keeps it from refusing lines of the limit; `longestLineSql` finds those within the margin.
+  return `read_csv(${pathLiteral(localPath)}, columns = {'line': 'VARCHAR'}, delim = E'\\x01\\x02\\x03\\x04', quote = '', escape = '', header = false, auto_detect = false, strict_mode = false, new_line = '\\r\\n', max_line_size = ${maxLineBytes + 3}, parallel = false)`;
+}
+
+/** Byte length of the longest line of `LINES_TABLE` (`longest`). */
+export function longestLineSql(): string {
+  return `SELECT max(strlen(line)) AS longest FROM ${LINES_TABLE}`;
 }
 
 /**
@@ -84,17 +100,22 @@ export function stagingSql(table: string, schema: TableSchema, input: StagingInp
   LEFT JOIN ${records} r ON r.__line = l.__line LEFT JOIN ${unterminated} u ON u.__line = l.__line
   WHERE l.__line NOT IN (SELECT __line FROM ${continued})`
     : `SELECT rowid + 1 AS __line, line FROM ${LINES_TABLE}`;
+  // Marks exist only in a copy made by `markLines`: clean input skips testing every line for them.
+  const marks = input.marked
+    ? `WHEN ${LINE_TOO_LONG_SQL} THEN 'line_too_long' WHEN ${INVALID_UTF8_SQL} THEN 'invalid_utf8'\n  `
+    : '';
   const drops = [LINES_TABLE, ...(input.records ? [records, continued, unterminated] : [])];
   return `CREATE OR REPLACE TABLE ${quoteIdent(table)} AS
 WITH src AS (${src}),
 p AS (SELECT *, line IS NULL OR NOT regexp_matches(line, '\\S') AS __blank, ${parsed.parse} FROM src),
 r AS (SELECT __line, line, __blank, ${structural} AS __structural, ${raws.join(', ')} FROM p),
 n AS (SELECT *, ${typed.join(', ')} FROM r),
-q AS (SELECT *, CASE WHEN __blank THEN '${BLANK}' WHEN ${INVALID_UTF8_SQL} THEN 'invalid_utf8'
+q AS (SELECT *, CASE ${marks}WHEN __blank THEN '${BLANK}'
   WHEN __structural IS NOT NULL THEN __structural
   WHEN contains(line, chr(0)) THEN 'nul_byte'
   ${rules.join('\n  ')} END AS __reason FROM n)
-SELECT __line, CASE WHEN __reason = 'invalid_utf8' THEN ${UNMARKED_TEXT_SQL}
+SELECT __line, CASE WHEN __reason = 'invalid_utf8' THEN ${unmarkedTextSql(INVALID_UTF8_MARK)}
+  WHEN __reason = 'line_too_long' THEN ${unmarkedTextSql(LINE_TOO_LONG_MARK)}
   WHEN __reason IS NOT NULL AND __reason <> '${BLANK}' THEN line END AS __text, __reason, ${columns
     .map(([name]) => quoteIdent(name))
     .join(', ')} FROM q;

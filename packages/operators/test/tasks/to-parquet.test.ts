@@ -86,6 +86,60 @@ describe('toParquet', () => {
     expect(reject?.text).to.equal(bad.toString('utf8'));
   });
 
+  it('quarantines a line over the limit (default 8 MiB) as line_too_long with its first KiB, and loads the rest', async () => {
+    // A 17 MiB line: over DuckDB's old 16 MiB line size, which failed the whole file on every try.
+    const huge = ev({ event_id: 'huge', video_id: `é${'v'.repeat(17 * 1024 * 1024)}` });
+    const lines = [ev({ event_id: 'a' }), huge, ev({ event_id: 'b' })];
+    await box.put('raw/events.jsonl', `${lines.join('\n')}\n`);
+    const out = await run(eventsSchema, 'raw/events.jsonl', { maxRejectRatio: 0.5 });
+    expect(out).to.include({ rowsRead: 3, rowsWritten: 2, rowsRejected: 1 });
+    expect(out.rejectedByReason).to.deep.equal({ line_too_long: 1 });
+    const [reject] = await quarantine();
+    // 1 KiB cut before a character that would not fit whole (é is two bytes).
+    const head = Buffer.from(huge).subarray(0, 1024).toString('utf8');
+    expect(reject).to.include({ line: 2, reason: 'line_too_long', text: head });
+    expect(await box.readParquet('clean/out.parquet', 'SELECT event_id FROM t')).to.deep.equal([
+      { event_id: 'a' },
+      { event_id: 'b' },
+    ]);
+  });
+
+  it('maxLineBytes sets the limit for CSV; a line of exactly the limit (CRLF) is read, one byte more is not', async () => {
+    const header = 'video_id,title,genre,duration_s,published_at';
+    const row = (id: string, bytes: number): string => {
+      const fixed = `${id},,Drama,60,`.length;
+      return `${id},${'t'.repeat(bytes - fixed)},Drama,60,`;
+    };
+    const lines = [
+      header,
+      row('v1', 2048),
+      row('v2', 2049),
+      `v3,"${'x'.repeat(3000)}`,
+      '",Drama,60,',
+      'v4,ok,Drama,60,',
+    ];
+    await box.put('raw/videos.csv', `${lines.join('\r\n')}\r\n`);
+    const out = await run(videosSchema, 'raw/videos.csv', { maxRejectRatio: 1, maxLineBytes: 2048 });
+    expect(out).to.include({ rowsRead: 5, rowsWritten: 2, rowsRejected: 3 });
+    expect((await quarantine()).map((q) => [q.line, q.reason, q.text.length])).to.deep.equal([
+      [3, 'line_too_long', 1024],
+      [4, 'line_too_long', 1024],
+      [5, 'malformed_csv:unterminated_quote', 11],
+    ]);
+  });
+
+  it('refuses a maxLineBytes under 1 KiB when the task is declared', () => {
+    expect(() =>
+      toParquet({
+        input: { store: box.store, key: 'x.csv' },
+        output: { store: box.store, key: 'y' },
+        quarantine: { key: 'q' },
+        schema: videosSchema,
+        maxLineBytes: 100,
+      }),
+    ).to.throw(RangeError, 'maxLineBytes must be an integer of at least 1024, got 100');
+  });
+
   it('converts JSON Lines to Parquet with UTC instants, derived columns and line order', async () => {
     const lines = [
       ev({ event_id: 'e1', event_ts: '2025-09-09T23:30:00-02:00' }),
