@@ -77,16 +77,22 @@ export function stagingSql(table: string, schema: TableSchema, input: StagingInp
   const structural = input.records
     ? `CASE WHEN __unterminated THEN 'malformed_csv:unterminated_quote' ELSE ${parsed.structural} END`
     : parsed.structural;
+  // As VARCHAR: the JSON text of the field (a JSON-typed CASE would parse its string branches as JSON).
+  const jsonOf = (name: string, column: ColumnSpec): string =>
+    `CAST(__v.${quoteIdent(column.source ?? name)} AS VARCHAR)`;
   const rawOf = (name: string, column: ColumnSpec): string => {
     const source = column.source ?? name;
-    if (input.format === 'jsonl') return `__v.${quoteIdent(source)}`;
+    if (input.format === 'jsonl') return jsonText(jsonOf(name, column));
     const position = headerPosition(input.header ?? [], source);
     return position === undefined ? 'NULL::VARCHAR' : `__f[${position + 1}]`;
   };
   const raws = columns.map(([name, column], i) => `${cleanText(rawOf(name, column), column)} AS __r${i}`);
   const typed = columns.map(([name, column], i) => `${typedValue(`__r${i}`, column)} AS ${quoteIdent(name)}`);
   const rules = [
-    ...columns.flatMap(([name, column], i) => columnRules(name, column, `__r${i}`)),
+    ...columns.flatMap(([name, column], i) => [
+      ...(input.format === 'jsonl' ? jsonKindRule(name, column, jsonOf(name, column)) : []),
+      ...columnRules(name, column, `__r${i}`),
+    ]),
     ...(schema.checks ?? []).map(
       (check) => `WHEN NOT coalesce((${check.predicate}), FALSE) THEN ${quoteLiteral(`check:${check.name}`)}`,
     ),
@@ -108,7 +114,7 @@ export function stagingSql(table: string, schema: TableSchema, input: StagingInp
   return `CREATE OR REPLACE TABLE ${quoteIdent(table)} AS
 WITH src AS (${src}),
 p AS (SELECT *, line IS NULL OR NOT regexp_matches(line, '\\S') AS __blank, ${parsed.parse} FROM src),
-r AS (SELECT __line, line, __blank, ${structural} AS __structural, ${raws.join(', ')} FROM p),
+r AS (SELECT __line, line, __blank, ${structural} AS __structural, ${input.format === 'jsonl' ? '__v, ' : ''}${raws.join(', ')} FROM p),
 n AS (SELECT *, ${typed.join(', ')} FROM r),
 q AS (SELECT *, CASE ${marks}WHEN __blank THEN '${BLANK}'
   WHEN __structural IS NOT NULL THEN __structural
@@ -128,13 +134,13 @@ interface ParseSql {
 }
 
 /**
- * One JSON parse per line: `json_transform` to a struct of VARCHARs (numbers, booleans and
- * nested values arrive as their JSON text; unknown keys are ignored). Invalid JSON gives NULL; a
+ * One JSON parse per line: `json_transform` to a struct of JSON values (each field's JSON text, so its JSON
+ * type is known; JSON null and a missing key are NULL; unknown keys are ignored). Invalid JSON gives NULL; a
  * valid non-object (array, number) is caught by the leading-brace test.
  */
 function jsonParse(columns: readonly [string, ColumnSpec][]): ParseSql {
   const structure: Record<string, string> = {};
-  for (const [name, column] of columns) structure[column.source ?? name] = 'VARCHAR';
+  for (const [name, column] of columns) structure[column.source ?? name] = 'JSON';
   return {
     // json_valid first: `try()` alone re-evaluates a whole vector row by row after each error, which made
     // a file with a few hundred bad lines three times slower; `try()` stays for what json_valid accepts
@@ -165,6 +171,30 @@ function csvParse(input: StagingInput): ParseSql {
     structural: `CASE WHEN __f IS NULL THEN 'malformed_csv:bad_quoting'
       WHEN len(__f) <> ${expected} THEN 'malformed_csv:wrong_column_count' END`,
   };
+}
+
+/**
+ * The source text of a JSON value: a string's content (unescaped; the JSON parse is only repeated for a
+ * string with an escape), other values as their JSON text.
+ */
+function jsonText(j: string): string {
+  return `CASE WHEN starts_with(${j}, '"') THEN CASE WHEN contains(${j}, '\\') THEN json_extract_string(${j}, '$')
+    ELSE substr(${j}, 2, length(${j}) - 2) END ELSE ${j} END`;
+}
+
+/**
+ * JSON fields are typed by JSON: a number column takes a JSON number, a boolean column `true`/`false`, and
+ * string, timestamp and date columns a JSON string. Anything else (`"12"` for a number, `12` or an object for
+ * a string) is `invalid_type:<column>`, before the column's other rules.
+ */
+function jsonKindRule(name: string, column: ColumnSpec, j: string): string[] {
+  const wrong =
+    column.type === 'integer' || column.type === 'double'
+      ? `left(${j}, 1) NOT IN ('-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9')`
+      : column.type === 'boolean'
+        ? `${j} NOT IN ('true', 'false')`
+        : `NOT starts_with(${j}, '"')`;
+  return [`WHEN ${j} IS NOT NULL AND ${wrong} THEN ${quoteLiteral(`invalid_type:${name}`)}`];
 }
 
 function headerPosition(header: readonly string[], source: string): number | undefined {

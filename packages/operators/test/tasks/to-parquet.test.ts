@@ -140,6 +140,53 @@ describe('toParquet', () => {
     ).to.throw(RangeError, 'maxLineBytes must be an integer of at least 1024, got 100');
   });
 
+  it('types JSON fields by JSON: a string in a number field, a number or object in a string field are invalid_type', async () => {
+    const hb = { event_type: 'heartbeat', video_id: 'v1' };
+    const lines = [
+      ev({ event_id: 'e1', ...hb, watch_time: '12' }), // 1 a JSON string in a numeric field
+      ev({ event_id: 'e2', ...hb, watch_time: 12 }), // 2 ok
+      ev({ event_id: 42 }), // 3 a number in a string field
+      ev({ event_id: 'e4', user_id: true }), // 4 a boolean in a string field
+      ev({ event_id: 'e5', user_id: { id: 'u1' } }), // 5 an object in a string field
+      ev({ event_id: 'e6', event_ts: 1757412000 }), // 6 a number in a timestamp field
+      ev({ event_id: 'e7', user_id: 'u"7\\é' }), // 7 ok, escapes in the JSON text
+      ev({ event_id: 'e8', ...hb, watch_time: true }), // 8 a boolean in a numeric field
+      ev({ event_id: 'e9', ...hb, watch_time: -0.5e1 }), // 9 a number, out of range
+    ];
+    await box.put('raw/events.jsonl', `${lines.join('\n')}\n`);
+    const out = await run(eventsSchema, 'raw/events.jsonl', { maxRejectRatio: 1 });
+    expect(out).to.include({ rowsRead: 9, rowsWritten: 2, rowsRejected: 7 });
+    expect((await quarantine()).map((q) => [q.line, q.reason])).to.deep.equal([
+      [1, 'invalid_type:watch_time'],
+      [3, 'invalid_type:event_id'],
+      [4, 'invalid_type:user_id'],
+      [5, 'invalid_type:user_id'],
+      [6, 'invalid_type:event_ts'],
+      [8, 'invalid_type:watch_time'],
+      [9, 'out_of_range:watch_time'],
+    ]);
+    const rows = await box.readParquet('clean/out.parquet', 'SELECT event_id, user_id, watch_time FROM t');
+    expect(rows).to.deep.equal([
+      { event_id: 'e2', user_id: 'u1', watch_time: 12 },
+      { event_id: 'e7', user_id: 'u"7\\é', watch_time: null },
+    ]);
+  });
+
+  it('a boolean JSON field takes true or false only, not "true" or 1', async () => {
+    const schema = defineSchema({
+      columns: { id: { type: 'string', required: true }, flag: { type: 'boolean' } },
+    });
+    const lines = ['{"id":"a","flag":true}', '{"id":"b","flag":"true"}', '{"id":"c","flag":1}', '{"id":"d"}'];
+    await box.put('raw/flags.jsonl', `${lines.join('\n')}\n`);
+    const out = await run(schema, 'raw/flags.jsonl', { maxRejectRatio: 1 });
+    expect(out.rejectedByReason).to.deep.equal({ 'invalid_type:flag': 2 });
+    expect((await quarantine()).map((q) => q.line)).to.deep.equal([2, 3]);
+    expect(await box.readParquet('clean/out.parquet')).to.deep.equal([
+      { id: 'a', flag: true },
+      { id: 'd', flag: null },
+    ]);
+  });
+
   it('converts JSON Lines to Parquet with UTC instants, derived columns and line order', async () => {
     const lines = [
       ev({ event_id: 'e1', event_ts: '2025-09-09T23:30:00-02:00' }),
@@ -151,7 +198,7 @@ describe('toParquet', () => {
         watch_time: 30.5,
         extra_field: { a: 1 },
       }),
-      ev({ event_id: 'e4', event_type: 'play_stop', video_id: 'v1', watch_time: '0' }),
+      ev({ event_id: 'e4', event_type: 'play_stop', video_id: 'v1', watch_time: 0 }),
     ];
     await box.put('raw/events.jsonl', `${lines.join('\n')}\n`);
     const out = await run(eventsSchema, 'raw/events.jsonl');
