@@ -35,6 +35,8 @@ export interface StagingInput {
   readonly records?: boolean;
   /** The lines were read from a copy made by `markLines` (some lines were too long or not UTF-8). */
   readonly marked?: boolean;
+  /** The run's date D (`YYYY-MM-DD`) that timestamp `window` bounds are relative to. */
+  readonly runDate?: string;
 }
 
 /** Creates `LINES_TABLE`, one row per physical line in file order (see `rawLinesSql`). */
@@ -91,7 +93,7 @@ export function stagingSql(table: string, schema: TableSchema, input: StagingInp
   const rules = [
     ...columns.flatMap(([name, column], i) => [
       ...(input.format === 'jsonl' ? jsonKindRule(name, column, jsonOf(name, column)) : []),
-      ...columnRules(name, column, `__r${i}`),
+      ...columnRules(name, column, `__r${i}`, input.runDate),
     ]),
     ...(schema.checks ?? []).map(
       (check) => `WHEN NOT coalesce((${check.predicate}), FALSE) THEN ${quoteLiteral(`check:${check.name}`)}`,
@@ -258,7 +260,7 @@ function stringValue(
 }
 
 /** `WHEN <broken> THEN '<code>:<column>'` clauses of one column, in the order they are reported. */
-function columnRules(name: string, column: ColumnSpec, r: string): string[] {
+function columnRules(name: string, column: ColumnSpec, r: string, runDate: string | undefined): string[] {
   const v = quoteIdent(name);
   const rules: string[] = [];
   const rule = (condition: string, code: string): void => {
@@ -278,9 +280,23 @@ function columnRules(name: string, column: ColumnSpec, r: string): string[] {
     const subject = column.type === 'string' ? v : r;
     rule(`NOT regexp_matches(${subject}, ${quoteLiteral(column.pattern)})`, 'pattern');
   }
-  const bounds = boundsOf(column);
+  const bounds = [...boundsOf(column), ...windowBounds(column, runDate)];
   if (bounds.length > 0) rule(`(${bounds.map((b) => `${v} ${b}`).join(' OR ')})`, 'out_of_range');
   return rules;
+}
+
+const DAY_MS = 86_400_000;
+
+/** `window` bounds of a timestamp column as comparisons with constant instants (UTC day boundaries). */
+function windowBounds(column: ColumnSpec, runDate: string | undefined): string[] {
+  if (column.type !== 'timestamp' || column.window === undefined) return [];
+  const day = runDate === undefined ? Number.NaN : Date.parse(`${runDate}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(runDate ?? '') || Number.isNaN(day)) {
+    throw new RangeError(`a timestamp window needs the run's date as YYYY-MM-DD, got ${String(runDate)}`);
+  }
+  const instant = (ms: number): string => `TIMESTAMPTZ ${quoteLiteral(new Date(ms).toISOString())}`;
+  const { daysBefore, daysAfter } = column.window;
+  return [`< ${instant(day - daysBefore * DAY_MS)}`, `>= ${instant(day + (daysAfter + 1) * DAY_MS)}`];
 }
 
 function boundsOf(column: ColumnSpec): string[] {

@@ -184,6 +184,7 @@ export function toParquet(options: ToParquetOptions): OperatorRun<ToParquetOutpu
             delimiter,
             records,
             marked,
+            runDate: ctx.ds,
             ...(header ? { header: header.fields } : {}),
           }),
         );

@@ -187,6 +187,50 @@ describe('toParquet', () => {
     ]);
   });
 
+  it('events: an event_ts outside [D − 365 days, D + 7 days] of the ingestion date D is out_of_range, by UTC day', async () => {
+    const lines = [
+      ev({ event_id: 'e1', event_ts: '2024-09-09T00:00:00Z' }), // 1 D − 365 days, first instant: kept
+      ev({ event_id: 'e2', event_ts: '2024-09-08T23:59:59Z' }), // 2 a second earlier
+      ev({ event_id: 'e3', event_ts: '2025-09-16T23:59:59.999Z' }), // 3 D + 7 days, last instant: kept
+      ev({ event_id: 'e4', event_ts: '2025-09-17T00:00:00Z' }), // 4 D + 8 days
+      ev({ event_id: 'e5', event_ts: '2025-09-17T01:00:00+02:00' }), // 5 D + 7 days in UTC: kept
+      ev({ event_id: 'e6', event_ts: '1970-01-01T00:00:00Z' }), // 6 a zero clock
+    ];
+    await box.put('raw/events.jsonl', `${lines.join('\n')}\n`);
+    const { ctx } = fakeContext('2025-09-09');
+    const out = await toParquet({
+      input: { store: box.store, key: 'raw/events.jsonl' },
+      output: { store: box.store, key: 'clean/out.parquet' },
+      quarantine: { key: 'quarantine/out.jsonl' },
+      schema: eventsSchema,
+      maxRejectRatio: 1,
+      workDir: box.dir,
+    })(ctx);
+    expect(out).to.include({ rowsRead: 6, rowsWritten: 3, rowsRejected: 3 });
+    expect((await quarantine()).map((q) => [q.line, q.reason])).to.deep.equal([
+      [2, 'out_of_range:event_ts'],
+      [4, 'out_of_range:event_ts'],
+      [6, 'out_of_range:event_ts'],
+    ]);
+  });
+
+  it('refuses a timestamp window of negative or fractional days when the task is declared', () => {
+    const bad = defineSchema({
+      columns: { ts: { type: 'timestamp', window: { daysBefore: -1, daysAfter: 1.5 } } },
+    });
+    expect(() =>
+      toParquet({
+        input: { store: box.store, key: 'x.jsonl' },
+        output: { store: box.store, key: 'y' },
+        quarantine: { key: 'q' },
+        schema: bad,
+      }),
+    ).to.throw(
+      InvalidSchemaError,
+      'invalid table schema: column ts: window.daysBefore -1 is not a whole number of days >= 0; column ts: window.daysAfter 1.5 is not a whole number of days >= 0',
+    );
+  });
+
   it('converts JSON Lines to Parquet with UTC instants, derived columns and line order', async () => {
     const lines = [
       ev({ event_id: 'e1', event_ts: '2025-09-09T23:30:00-02:00' }),
