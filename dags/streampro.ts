@@ -11,6 +11,7 @@ import {
   landingFileName,
   trustedAsset,
 } from './lib/streampro/config.js';
+import { checkAgainstManifest } from './lib/streampro/file-manifest.js';
 import { qualityChecksFor } from './lib/streampro/quality.js';
 import { devicesSchema, eventsSchema, usersSchema, videosSchema } from './lib/streampro/schemas.js';
 
@@ -50,6 +51,7 @@ function landingTask(dataset: Dataset) {
           '(npm run generate -- --start D --end D writes them) or set STREAMPRO_DATA_DIR',
       );
     }
+    await checkAgainstManifest(folder, file, ctx.ds);
     return withLake((lake) =>
       copyObjects({
         source: folder,
