@@ -1,6 +1,7 @@
 import { defineDag } from '@streampro/engine';
 import { copyObjects, toParquet } from '@streampro/operators';
 import { DATASET, DATASETS } from './lib/streampro/datasets.js';
+import { checkAgainstManifest } from './lib/streampro/file-manifest.js';
 import { qualityChecksFor } from './lib/streampro/quality.js';
 import { lake, landing, salt } from './lib/streampro/resources.js';
 
@@ -29,6 +30,8 @@ const trustedTasks = DATASETS.map((name) => {
     run: async (ctx) => {
       const landing = await ctx.resources.landing;
       const file = landing.require(dataset.landingFile(ctx.ds));
+      // A delivery with a manifest must match it (size, SHA-256, lines) before anything lands.
+      await checkAgainstManifest(landing.path, file, ctx.ds);
       return copyObjects({
         source: landing.path,
         destination: await ctx.resources.lake,

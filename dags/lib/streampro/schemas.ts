@@ -60,7 +60,8 @@ export const EVENT_TYPES = ['session_start', 'play_start', 'heartbeat', 'play_st
 export const eventsSchema = defineSchema({
   columns: {
     event_id: { type: 'string', required: true },
-    event_ts: { type: 'timestamp', required: true },
+    // Events received on D happened within the last year, or a week ahead at most (device clocks).
+    event_ts: { type: 'timestamp', required: true, window: { daysBefore: 365, daysAfter: 7 } },
     user_id: { type: 'string', required: true },
     device_id: { type: 'string', required: true },
     session_id: { type: 'string', required: true },

@@ -1,4 +1,5 @@
 /** Seeded generators of hostile input lines for toParquet (deterministic: same seed, same bytes). */
+import { isUtf8 } from 'node:buffer';
 import { mulberry32 } from '../../../scripts/generate/prng.js';
 
 /** The seed makes every failure reproducible. */
@@ -6,7 +7,7 @@ export const rng = mulberry32;
 
 export interface Generated {
   readonly lines: Buffer[];
-  /** Lines that are not blank (toParquet's rowsRead must equal this). */
+  /** Records that are not blank (toParquet's rowsRead must equal this); for CSV see `countCsvRecords`. */
   readonly nonBlank: number;
   /** Lines that repeat an earlier valid line's key. */
   readonly duplicates: number;
@@ -149,7 +150,7 @@ export function eventLinesHostile(seed: number, options: HostileOptions = {}, co
         valid++;
     }
   }
-  // One 10 MB line: a valid event with a huge field, far above any sane row.
+  // One 10 MB line: a valid event with a huge field, far above any sane row and the 8 MiB line limit.
   push(JSON.stringify(event(count + 1, { event_id: 'huge', video_id: 'v'.repeat(10 * 1024 * 1024) })));
   return { lines, nonBlank, duplicates };
 }
@@ -162,7 +163,7 @@ export function csvLines(seed: number, options: HostileOptions = {}, count = 4_0
     lines.push(typeof line === 'string' ? Buffer.from(line) : line);
   };
   for (let i = 0; i < count; i++) {
-    switch (Math.floor(next() * 8)) {
+    switch (Math.floor(next() * 9)) {
       case 0:
         push('"'.repeat(1 + Math.floor(next() * 100_000)));
         break;
@@ -178,6 +179,13 @@ export function csvLines(seed: number, options: HostileOptions = {}, count = 4_0
       case 4:
         push(`v${i},only,three`);
         break;
+      case 8:
+        // A record over several lines: line breaks (a blank line too) inside quoted fields.
+        push(`v${i},"Line one`);
+        if (next() < 0.3) push('');
+        push(`Line two, ""quoted""",Comedy,${60 + i},"2025-01-01`);
+        push('T00:00:00Z"');
+        break;
       case 5:
         push(
           options.invalidUtf8
@@ -189,7 +197,70 @@ export function csvLines(seed: number, options: HostileOptions = {}, count = 4_0
         push(`v${i},"Title, with comma ""quoted""",Drama,${60 + i},2025-01-01T00:00:00Z`);
     }
   }
-  // Random byte lines may be whitespace only: recount exactly as DuckDB will.
-  const counted = lines.slice(1).filter((l) => !BLANK.test(l.toString('latin1'))).length;
-  return { lines, nonBlank: counted, duplicates: 0 };
+  return { lines, nonBlank: countCsvRecords(lines.slice(1)), duplicates: 0 };
+}
+
+/** toParquet's default `maxLineBytes`: a longer line is `line_too_long`, never part of a record. */
+const MAX_RECORD_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The non-blank RFC 4180 records of CSV data lines, by toParquet's documented rule, written here as the
+ * plain sequential reading (no quote parity, no SQL) so that the fuzz compares two implementations: a
+ * line opening a quoted field is joined with the following lines up to the one closing it, unless a line on
+ * the way breaks the quoting or is not UTF-8, the file ends first, or the record grows over the limit;
+ * then the opening line is a record alone and reading goes on at the next line. Blank lines are whitespace
+ * as DuckDB's RE2 `\s` sees it.
+ */
+export function countCsvRecords(lines: readonly Buffer[]): number {
+  let records = 0;
+  let i = 0;
+  while (i < lines.length) {
+    const line = lines[i] as Buffer;
+    i++;
+    if (BLANK.test(line.toString('latin1'))) continue;
+    records++;
+    if (line.length > MAX_RECORD_BYTES || !isUtf8(line) || scan(line.toString('utf8'), false) !== 'open')
+      continue;
+    let bytes = line.length;
+    for (let j = i; j < lines.length; j++) {
+      const next = lines[j] as Buffer;
+      bytes += 1 + next.length;
+      const state =
+        next.length <= MAX_RECORD_BYTES && isUtf8(next) ? scan(next.toString('utf8'), true) : 'bad';
+      if (state === 'open') continue;
+      if (state === 'closed' && bytes <= MAX_RECORD_BYTES) i = j + 1;
+      break;
+    }
+  }
+  return records;
+}
+
+/** Where a line leaves the quoting: a quote opens only at a field's start; a closing quote needs a comma or the end next. */
+function scan(text: string, inside: boolean): 'open' | 'closed' | 'bad' {
+  let quoted = inside;
+  let pos = 0;
+  for (;;) {
+    if (quoted) {
+      const q = text.indexOf('"', pos);
+      if (q < 0) return 'open';
+      if (text[q + 1] === '"') {
+        pos = q + 2;
+        continue;
+      }
+      quoted = false;
+      pos = q + 1;
+      if (pos === text.length) return 'closed';
+      if (text[pos] !== ',') return 'bad';
+      pos++;
+    } else if (text[pos] === '"') {
+      quoted = true;
+      pos++;
+    } else {
+      const comma = text.indexOf(',', pos);
+      const field = text.slice(pos, comma < 0 ? text.length : comma);
+      if (field.includes('"')) return 'bad';
+      if (comma < 0) return 'closed';
+      pos = comma + 1;
+    }
+  }
 }

@@ -1,6 +1,13 @@
 import { pathLiteral, quoteIdent, quoteLiteral, sqlList, sqlValue } from '../duckdb/sql.js';
+import { LINES_TABLE, RECORD_TABLES } from './csv-records.js';
+import {
+  INVALID_UTF8_MARK,
+  INVALID_UTF8_SQL,
+  LINE_TOO_LONG_MARK,
+  LINE_TOO_LONG_SQL,
+  unmarkedTextSql,
+} from './marked-lines.js';
 import type { ColumnSpec, ColumnType, TableSchema } from './types.js';
-import { INVALID_UTF8_SQL, UNMARKED_TEXT_SQL } from './utf8-lines.js';
 import { canonicalKey } from './validate-schema.js';
 
 /** Internal reasons of the staged table that are not rejects. */
@@ -19,12 +26,22 @@ export const DUCKDB_TYPES: Record<ColumnType, string> = {
 export type SourceFormat = 'csv' | 'jsonl';
 
 export interface StagingInput {
-  readonly localPath: string;
   readonly format: SourceFormat;
   /** CSV only: field names of the header line, in order. */
   readonly header?: readonly string[];
   /** CSV only. @default ',' */
   readonly delimiter?: string;
+  /** CSV only: `markCsvRecords` created `RECORD_TABLES` (some record spans lines, or a quote is unterminated). */
+  readonly records?: boolean;
+  /** The lines were read from a copy made by `markLines` (some lines were too long or not UTF-8). */
+  readonly marked?: boolean;
+  /** The run's date D (`YYYY-MM-DD`) that timestamp `window` bounds are relative to. */
+  readonly runDate?: string;
+}
+
+/** Creates `LINES_TABLE`, one row per physical line in file order (see `rawLinesSql`). */
+export function linesTableSql(localPath: string, maxLineBytes: number): string {
+  return `CREATE OR REPLACE TEMP TABLE ${LINES_TABLE} AS SELECT line FROM ${rawLinesSql(localPath, maxLineBytes)}`;
 }
 
 /**
@@ -34,14 +51,23 @@ export interface StagingInput {
  * CRLF endings and strips the CR; a UTF-8 BOM is dropped by the reader. A lone CR inside a line is
  * not supported (DuckDB treats it as a line break). `parallel = false`: only a single-threaded scan
  * guarantees file order, which is what line numbers are made of (the parallel scan inside a complex
- * query was seen to reorder rows); splitting lines is I/O-bound, so this costs little.
+ * query was seen to reorder rows); splitting lines is I/O-bound, so this costs little. A line longer than
+ * `maxLineBytes` (a trailing CR not counted) fails the read: `markLines` then marks it in a copy.
  */
-export function rawLinesSql(localPath: string): string {
-  return `read_csv(${pathLiteral(localPath)}, columns = {'line': 'VARCHAR'}, delim = E'\\x01\\x02\\x03\\x04', quote = '', escape = '', header = false, auto_detect = false, strict_mode = false, new_line = '\\r\\n', max_line_size = 16777216, parallel = false)`;
+export function rawLinesSql(localPath: string, maxLineBytes: number): string {
+  // DuckDB refuses a line of max_line_size bytes or more, counting a line break on some lines (CRLF files):
+  // the margin keeps it from refusing lines of the limit; `longestLineSql` finds those within the margin.
+  return `read_csv(${pathLiteral(localPath)}, columns = {'line': 'VARCHAR'}, delim = E'\\x01\\x02\\x03\\x04', quote = '', escape = '', header = false, auto_detect = false, strict_mode = false, new_line = '\\r\\n', max_line_size = ${maxLineBytes + 3}, parallel = false)`;
+}
+
+/** Byte length of the longest line of `LINES_TABLE` (`longest`). */
+export function longestLineSql(): string {
+  return `SELECT max(strlen(line)) AS longest FROM ${LINES_TABLE}`;
 }
 
 /**
- * The statement that creates `table` with one row per physical line: `__reason` (NULL for a valid
+ * The statement that creates `table`, from `LINES_TABLE`, with one row per record (a physical line, or a
+ * CSV record spanning lines at the number of its first line): `__reason` (NULL for a valid
  * row, `blank`, or a reject code), `__text` (the line, kept only for rejects), and each declared
  * column normalised and typed. All parsing and validation is SQL so DuckDB runs it in parallel;
  * the first failing rule of a row (structure, then columns in declaration order, then checks)
@@ -50,37 +76,58 @@ export function rawLinesSql(localPath: string): string {
 export function stagingSql(table: string, schema: TableSchema, input: StagingInput): string {
   const columns = Object.entries(schema.columns);
   const parsed = input.format === 'jsonl' ? jsonParse(columns) : csvParse(input);
+  const structural = input.records
+    ? `CASE WHEN __unterminated THEN 'malformed_csv:unterminated_quote' ELSE ${parsed.structural} END`
+    : parsed.structural;
+  // As VARCHAR: the JSON text of the field (a JSON-typed CASE would parse its string branches as JSON).
+  const jsonOf = (name: string, column: ColumnSpec): string =>
+    `CAST(__v.${quoteIdent(column.source ?? name)} AS VARCHAR)`;
   const rawOf = (name: string, column: ColumnSpec): string => {
     const source = column.source ?? name;
-    if (input.format === 'jsonl') return `__v.${quoteIdent(source)}`;
+    if (input.format === 'jsonl') return jsonText(jsonOf(name, column));
     const position = headerPosition(input.header ?? [], source);
     return position === undefined ? 'NULL::VARCHAR' : `__f[${position + 1}]`;
   };
   const raws = columns.map(([name, column], i) => `${cleanText(rawOf(name, column), column)} AS __r${i}`);
   const typed = columns.map(([name, column], i) => `${typedValue(`__r${i}`, column)} AS ${quoteIdent(name)}`);
   const rules = [
-    ...columns.flatMap(([name, column], i) => columnRules(name, column, `__r${i}`)),
+    ...columns.flatMap(([name, column], i) => [
+      ...(input.format === 'jsonl' ? jsonKindRule(name, column, jsonOf(name, column)) : []),
+      ...columnRules(name, column, `__r${i}`, input.runDate),
+    ]),
     ...(schema.checks ?? []).map(
       (check) => `WHEN NOT coalesce((${check.predicate}), FALSE) THEN ${quoteLiteral(`check:${check.name}`)}`,
     ),
   ];
-  // Lines are first stored in a table in file order; its rowid is then the line number, carried
+  // Lines were first stored in a table in file order; its rowid is then the line number, carried
   // explicitly as __line so no later (parallel) step can lose it.
-  return `CREATE OR REPLACE TEMP TABLE __lines AS SELECT line FROM ${rawLinesSql(input.localPath)};
-CREATE OR REPLACE TABLE ${quoteIdent(table)} AS
-WITH src AS (SELECT rowid + 1 AS __line, line FROM __lines),
-p AS (SELECT __line, line, line IS NULL OR NOT regexp_matches(line, '\\S') AS __blank, ${parsed.parse} FROM src),
-r AS (SELECT __line, line, __blank, ${parsed.structural} AS __structural, ${raws.join(', ')} FROM p),
+  const { records, continued, unterminated } = RECORD_TABLES;
+  const src = input.records
+    ? `SELECT l.__line, coalesce(r.line, l.line) AS line, u.__line IS NOT NULL AS __unterminated
+  FROM (SELECT rowid + 1 AS __line, line FROM ${LINES_TABLE}) l
+  LEFT JOIN ${records} r ON r.__line = l.__line LEFT JOIN ${unterminated} u ON u.__line = l.__line
+  WHERE l.__line NOT IN (SELECT __line FROM ${continued})`
+    : `SELECT rowid + 1 AS __line, line FROM ${LINES_TABLE}`;
+  // Marks exist only in a copy made by `markLines`: clean input skips testing every line for them.
+  const marks = input.marked
+    ? `WHEN ${LINE_TOO_LONG_SQL} THEN 'line_too_long' WHEN ${INVALID_UTF8_SQL} THEN 'invalid_utf8'\n  `
+    : '';
+  const drops = [LINES_TABLE, ...(input.records ? [records, continued, unterminated] : [])];
+  return `CREATE OR REPLACE TABLE ${quoteIdent(table)} AS
+WITH src AS (${src}),
+p AS (SELECT *, line IS NULL OR NOT regexp_matches(line, '\\S') AS __blank, ${parsed.parse} FROM src),
+r AS (SELECT __line, line, __blank, ${structural} AS __structural, ${input.format === 'jsonl' ? '__v, ' : ''}${raws.join(', ')} FROM p),
 n AS (SELECT *, ${typed.join(', ')} FROM r),
-q AS (SELECT *, CASE WHEN __blank THEN '${BLANK}' WHEN ${INVALID_UTF8_SQL} THEN 'invalid_utf8'
+q AS (SELECT *, CASE ${marks}WHEN __blank THEN '${BLANK}'
   WHEN __structural IS NOT NULL THEN __structural
   WHEN contains(line, chr(0)) THEN 'nul_byte'
   ${rules.join('\n  ')} END AS __reason FROM n)
-SELECT __line, CASE WHEN __reason = 'invalid_utf8' THEN ${UNMARKED_TEXT_SQL}
+SELECT __line, CASE WHEN __reason = 'invalid_utf8' THEN ${unmarkedTextSql(INVALID_UTF8_MARK)}
+  WHEN __reason = 'line_too_long' THEN ${unmarkedTextSql(LINE_TOO_LONG_MARK)}
   WHEN __reason IS NOT NULL AND __reason <> '${BLANK}' THEN line END AS __text, __reason, ${columns
     .map(([name]) => quoteIdent(name))
     .join(', ')} FROM q;
-DROP TABLE __lines`;
+${drops.map((t) => `DROP TABLE ${t}`).join(';\n')}`;
 }
 
 interface ParseSql {
@@ -89,13 +136,13 @@ interface ParseSql {
 }
 
 /**
- * One JSON parse per line: `json_transform` to a struct of VARCHARs (numbers, booleans and
- * nested values arrive as their JSON text; unknown keys are ignored). Invalid JSON gives NULL; a
+ * One JSON parse per line: `json_transform` to a struct of JSON values (each field's JSON text, so its JSON
+ * type is known; JSON null and a missing key are NULL; unknown keys are ignored). Invalid JSON gives NULL; a
  * valid non-object (array, number) is caught by the leading-brace test.
  */
 function jsonParse(columns: readonly [string, ColumnSpec][]): ParseSql {
   const structure: Record<string, string> = {};
-  for (const [name, column] of columns) structure[column.source ?? name] = 'VARCHAR';
+  for (const [name, column] of columns) structure[column.source ?? name] = 'JSON';
   return {
     // json_valid first: `try()` alone re-evaluates a whole vector row by row after each error, which made
     // a file with a few hundred bad lines three times slower; `try()` stays for what json_valid accepts
@@ -106,15 +153,15 @@ function jsonParse(columns: readonly [string, ColumnSpec][]): ParseSql {
 }
 
 /**
- * RFC 4180 fields of one line. Lines without a quote take the fast `string_split`; others must
+ * RFC 4180 fields of one record. Records without a quote take the fast `string_split`; others must
  * match the quoted-field grammar as a whole (else `malformed_csv:bad_quoting`) and are split by
- * regex, then unquoted. A quoted field spanning lines is not supported: its pieces are rejected
- * (usually as bad quoting), each with its own line number, which is what a user needs to fix it.
+ * regex, then unquoted. A record joined from several lines (`markCsvRecords`) holds its line breaks
+ * inside quoted fields, where `[^"]` matches them; an unquoted field never holds one.
  */
 function csvParse(input: StagingInput): ParseSql {
   const d = input.delimiter ?? ',';
   const rd = escapeRegex(d);
-  const field = `"(?:[^"]|"")*"|[^"${rd}]*`;
+  const field = `"(?:[^"]|"")*"|[^"${rd}\\n]*`;
   const lineRe = `(?:${field})(?:${rd}(?:${field}))*`;
   const expected = input.header?.length ?? 0;
   return {
@@ -126,6 +173,30 @@ function csvParse(input: StagingInput): ParseSql {
     structural: `CASE WHEN __f IS NULL THEN 'malformed_csv:bad_quoting'
       WHEN len(__f) <> ${expected} THEN 'malformed_csv:wrong_column_count' END`,
   };
+}
+
+/**
+ * The source text of a JSON value: a string's content (unescaped; the JSON parse is only repeated for a
+ * string with an escape), other values as their JSON text.
+ */
+function jsonText(j: string): string {
+  return `CASE WHEN starts_with(${j}, '"') THEN CASE WHEN contains(${j}, '\\') THEN json_extract_string(${j}, '$')
+    ELSE substr(${j}, 2, length(${j}) - 2) END ELSE ${j} END`;
+}
+
+/**
+ * JSON fields are typed by JSON: a number column takes a JSON number, a boolean column `true`/`false`, and
+ * string, timestamp and date columns a JSON string. Anything else (`"12"` for a number, `12` or an object for
+ * a string) is `invalid_type:<column>`, before the column's other rules.
+ */
+function jsonKindRule(name: string, column: ColumnSpec, j: string): string[] {
+  const wrong =
+    column.type === 'integer' || column.type === 'double'
+      ? `left(${j}, 1) NOT IN ('-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9')`
+      : column.type === 'boolean'
+        ? `${j} NOT IN ('true', 'false')`
+        : `NOT starts_with(${j}, '"')`;
+  return [`WHEN ${j} IS NOT NULL AND ${wrong} THEN ${quoteLiteral(`invalid_type:${name}`)}`];
 }
 
 function headerPosition(header: readonly string[], source: string): number | undefined {
@@ -189,7 +260,7 @@ function stringValue(
 }
 
 /** `WHEN <broken> THEN '<code>:<column>'` clauses of one column, in the order they are reported. */
-function columnRules(name: string, column: ColumnSpec, r: string): string[] {
+function columnRules(name: string, column: ColumnSpec, r: string, runDate: string | undefined): string[] {
   const v = quoteIdent(name);
   const rules: string[] = [];
   const rule = (condition: string, code: string): void => {
@@ -209,9 +280,23 @@ function columnRules(name: string, column: ColumnSpec, r: string): string[] {
     const subject = column.type === 'string' ? v : r;
     rule(`NOT regexp_matches(${subject}, ${quoteLiteral(column.pattern)})`, 'pattern');
   }
-  const bounds = boundsOf(column);
+  const bounds = [...boundsOf(column), ...windowBounds(column, runDate)];
   if (bounds.length > 0) rule(`(${bounds.map((b) => `${v} ${b}`).join(' OR ')})`, 'out_of_range');
   return rules;
+}
+
+const DAY_MS = 86_400_000;
+
+/** `window` bounds of a timestamp column as comparisons with constant instants (UTC day boundaries). */
+function windowBounds(column: ColumnSpec, runDate: string | undefined): string[] {
+  if (column.type !== 'timestamp' || column.window === undefined) return [];
+  const day = runDate === undefined ? Number.NaN : Date.parse(`${runDate}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(runDate ?? '') || Number.isNaN(day)) {
+    throw new RangeError(`a timestamp window needs the run's date as YYYY-MM-DD, got ${String(runDate)}`);
+  }
+  const instant = (ms: number): string => `TIMESTAMPTZ ${quoteLiteral(new Date(ms).toISOString())}`;
+  const { daysBefore, daysAfter } = column.window;
+  return [`< ${instant(day - daysBefore * DAY_MS)}`, `>= ${instant(day + (daysAfter + 1) * DAY_MS)}`];
 }
 
 function boundsOf(column: ColumnSpec): string[] {

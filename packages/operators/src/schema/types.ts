@@ -67,6 +67,11 @@ export interface TimestampColumn extends ColumnBase {
   /** Inclusive bounds as ISO 8601 strings. */
   readonly min?: string;
   readonly max?: string;
+  /**
+   * Bounds relative to the run's date D (`ctx.ds`, for a lake the ingestion date), by UTC day: a value whose
+   * UTC day is before D − `daysBefore` or after D + `daysAfter` is `out_of_range:<column>`.
+   */
+  readonly window?: { readonly daysBefore: number; readonly daysAfter: number };
 }
 
 export interface DateColumn extends ColumnBase {

@@ -91,6 +91,12 @@ function columnProblems(name: string, column: ColumnSpec): string[] {
     }
     if (column.allowed?.length === 0) at('allowed list is empty');
   }
+  if (column.type === 'timestamp' && column.window !== undefined) {
+    for (const [key, days] of Object.entries(column.window)) {
+      if (!(Number.isSafeInteger(days) && days >= 0))
+        at(`window.${key} ${days} is not a whole number of days >= 0`);
+    }
+  }
   if (column.type === 'integer') {
     for (const bound of [column.min, column.max]) {
       if (bound !== undefined && !Number.isSafeInteger(bound)) at(`bound ${bound} is not a safe integer`);

@@ -2,12 +2,19 @@ import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { NonRetryableError } from '@streampro/engine';
-import { withSession } from '../duckdb/session.js';
+import { type DuckDBSession, withSession } from '../duckdb/session.js';
 import { readCsvHeader } from '../schema/csv-header.js';
+import { markCsvRecords } from '../schema/csv-records.js';
 import { dedupSql, outcomeCountsSql, outputCopySql, quarantineCopySql } from '../schema/finish-sql.js';
-import { DUPLICATE, type SourceFormat, stagingSql } from '../schema/staging-sql.js';
+import { markLines } from '../schema/marked-lines.js';
+import {
+  DUPLICATE,
+  linesTableSql,
+  longestLineSql,
+  type SourceFormat,
+  stagingSql,
+} from '../schema/staging-sql.js';
 import type { TableSchema } from '../schema/types.js';
-import { sanitizeUtf8Lines } from '../schema/utf8-lines.js';
 import { validateSchema } from '../schema/validate-schema.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { type OperatorContext, type OperatorRun, type Resolvable, resolve } from './operator.js';
@@ -30,6 +37,13 @@ export interface ToParquetOptions {
    */
   readonly quarantine: { readonly store?: ObjectStore; readonly key: Resolvable<string> };
   readonly schema: TableSchema;
+  /**
+   * A line (or CSV record over several lines) longer than this many bytes is not read: it is quarantined as
+   * `line_too_long` with its first KiB (a CSV line opening a quoted field that would only close past the
+   * limit is `malformed_csv:unterminated_quote`). Bounds the memory one line can take.
+   * @default 8 MiB (8388608)
+   */
+  readonly maxLineBytes?: number;
   /** Fail (NonRetryableError, nothing published) when rejected / read exceeds this. @default 0.2 */
   readonly maxRejectRatio?: number;
   /** Values set as DuckDB variables for derived SQL (`getvariable('email_salt')`); masked in logs. */
@@ -37,7 +51,7 @@ export interface ToParquetOptions {
   /**
    * DuckDB memory cap; larger inputs spill to the work folder. DuckDB allocates beyond it (reader buffers),
    * so the process peaks near 1.6x this value: 600 MB keeps a 10 M-line conversion under 1 GiB of RSS.
-   * Below ~400 MB the line reader cannot get its 256 MiB buffer.
+   * The line reader's buffer grows with `maxLineBytes` (16 MiB lines needed ~400 MB).
    * @default '600MB'
    */
   readonly memoryLimit?: string;
@@ -52,7 +66,10 @@ export interface ToParquetOptions {
 }
 
 export interface ToParquetOutput {
-  /** Non-blank data lines (CSV header excluded). Equals written + rejected + duplicatesDropped. */
+  /**
+   * Non-blank data records (CSV header excluded): a line, or a CSV record whose quoted fields hold line
+   * breaks (one record over several lines, counted once). Equals written + rejected + duplicatesDropped.
+   */
   readonly rowsRead: number;
   readonly rowsWritten: number;
   readonly rowsRejected: number;
@@ -83,6 +100,7 @@ export class RejectRatioExceededError extends NonRetryableError {
 }
 
 const STAGED = 'staged';
+const DEFAULT_MAX_LINE_BYTES = 8 * 1024 * 1024;
 
 /**
  * CSV or JSON Lines -> Parquet under a declared schema. The file is downloaded to a work folder,
@@ -96,6 +114,10 @@ export function toParquet(options: ToParquetOptions): OperatorRun<ToParquetOutpu
   const maxRejectRatio = options.maxRejectRatio ?? 0.2;
   if (!(maxRejectRatio >= 0 && maxRejectRatio <= 1)) {
     throw new RangeError(`maxRejectRatio must be within [0, 1], got ${maxRejectRatio}`);
+  }
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  if (!(Number.isSafeInteger(maxLineBytes) && maxLineBytes >= 1024)) {
+    throw new RangeError(`maxLineBytes must be an integer of at least 1024, got ${maxLineBytes}`);
   }
   const delimiter = options.input.delimiter ?? ',';
   if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
@@ -125,25 +147,47 @@ export function toParquet(options: ToParquetOptions): OperatorRun<ToParquetOutpu
       };
       return await withSession(sessionOptions, ctx.signal, async (session) => {
         for (const [name, value] of Object.entries(secrets)) await session.setVariable(name, value);
-        const stage = (localPath: string) =>
-          session.run(
-            stagingSql(STAGED, options.schema, {
-              localPath,
-              format,
-              delimiter,
-              ...(header ? { header: header.fields } : {}),
-            }),
-          );
+        const load = (localPath: string) => session.run(linesTableSql(localPath, maxLineBytes));
+        let marked = false;
         try {
-          await stage(localInput);
+          await load(localInput);
+          // DuckDB's line size counts a CR or LF on some lines, so it is set a little above the limit: lines
+          // within that margin are found here (a scan of lengths, milliseconds) and go the same way.
+          if (await hasLongerLine(session, maxLineBytes)) throw new Error('maximum line size exceeded');
         } catch (error) {
-          // DuckDB refuses a whole file for one line of invalid UTF-8: mark such lines and read again.
-          if (!/invalid unicode/i.test((error as Error).message)) throw error;
-          const sanitized = `${localInput}.utf8`;
-          const marked = await sanitizeUtf8Lines(localInput, sanitized);
-          ctx.log.warn(`${marked} line(s) of ${inputKey} are not valid UTF-8; they go to quarantine`);
-          await stage(sanitized);
+          // DuckDB refuses a whole file for one line of invalid UTF-8 or over its line size: mark such
+          // lines in a copy and read that.
+          if (!/invalid unicode|maximum line size/i.test((error as Error).message)) throw error;
+          const copy = `${localInput}.marked`;
+          const counts = await markLines(localInput, copy, maxLineBytes);
+          if (counts.invalidUtf8 > 0) {
+            ctx.log.warn(
+              `${counts.invalidUtf8} line(s) of ${inputKey} are not valid UTF-8; they go to quarantine`,
+            );
+          }
+          if (counts.tooLong > 0) {
+            ctx.log.warn(
+              `${counts.tooLong} line(s) of ${inputKey} are longer than ${maxLineBytes} bytes; they go to quarantine`,
+            );
+          }
+          await load(copy);
+          marked = true;
         }
+        const plan =
+          format === 'csv'
+            ? await markCsvRecords(session, { delimiter, firstRow, maxBytes: maxLineBytes })
+            : undefined;
+        const records = plan !== undefined && (plan.joined.length > 0 || plan.unterminated.length > 0);
+        await session.run(
+          stagingSql(STAGED, options.schema, {
+            format,
+            delimiter,
+            records,
+            marked,
+            runDate: ctx.ds,
+            ...(header ? { header: header.fields } : {}),
+          }),
+        );
         if (options.schema.dedupKey) {
           await session.run(
             dedupSql(STAGED, options.schema.dedupKey, firstRow, Object.keys(options.schema.columns)),
@@ -179,6 +223,11 @@ export function toParquet(options: ToParquetOptions): OperatorRun<ToParquetOutpu
       await rm(dir, { recursive: true, force: true });
     }
   };
+}
+
+async function hasLongerLine(session: DuckDBSession, maxLineBytes: number): Promise<boolean> {
+  const [row] = await session.all(longestLineSql());
+  return Number(row?.longest ?? 0) > maxLineBytes;
 }
 
 function formatOf(key: string): SourceFormat {

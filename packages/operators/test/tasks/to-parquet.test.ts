@@ -86,6 +86,151 @@ describe('toParquet', () => {
     expect(reject?.text).to.equal(bad.toString('utf8'));
   });
 
+  it('quarantines a line over the limit (default 8 MiB) as line_too_long with its first KiB, and loads the rest', async () => {
+    // A 17 MiB line: over DuckDB's old 16 MiB line size, which failed the whole file on every try.
+    const huge = ev({ event_id: 'huge', video_id: `é${'v'.repeat(17 * 1024 * 1024)}` });
+    const lines = [ev({ event_id: 'a' }), huge, ev({ event_id: 'b' })];
+    await box.put('raw/events.jsonl', `${lines.join('\n')}\n`);
+    const out = await run(eventsSchema, 'raw/events.jsonl', { maxRejectRatio: 0.5 });
+    expect(out).to.include({ rowsRead: 3, rowsWritten: 2, rowsRejected: 1 });
+    expect(out.rejectedByReason).to.deep.equal({ line_too_long: 1 });
+    const [reject] = await quarantine();
+    // 1 KiB cut before a character that would not fit whole (é is two bytes).
+    const head = Buffer.from(huge).subarray(0, 1024).toString('utf8');
+    expect(reject).to.include({ line: 2, reason: 'line_too_long', text: head });
+    expect(await box.readParquet('clean/out.parquet', 'SELECT event_id FROM t')).to.deep.equal([
+      { event_id: 'a' },
+      { event_id: 'b' },
+    ]);
+  });
+
+  it('maxLineBytes sets the limit for CSV; a line of exactly the limit (CRLF) is read, one byte more is not', async () => {
+    const header = 'video_id,title,genre,duration_s,published_at';
+    const row = (id: string, bytes: number): string => {
+      const fixed = `${id},,Drama,60,`.length;
+      return `${id},${'t'.repeat(bytes - fixed)},Drama,60,`;
+    };
+    const lines = [
+      header,
+      row('v1', 2048),
+      row('v2', 2049),
+      `v3,"${'x'.repeat(3000)}`,
+      '",Drama,60,',
+      'v4,ok,Drama,60,',
+    ];
+    await box.put('raw/videos.csv', `${lines.join('\r\n')}\r\n`);
+    const out = await run(videosSchema, 'raw/videos.csv', { maxRejectRatio: 1, maxLineBytes: 2048 });
+    expect(out).to.include({ rowsRead: 5, rowsWritten: 2, rowsRejected: 3 });
+    expect((await quarantine()).map((q) => [q.line, q.reason, q.text.length])).to.deep.equal([
+      [3, 'line_too_long', 1024],
+      [4, 'line_too_long', 1024],
+      [5, 'malformed_csv:unterminated_quote', 11],
+    ]);
+  });
+
+  it('refuses a maxLineBytes under 1 KiB when the task is declared', () => {
+    expect(() =>
+      toParquet({
+        input: { store: box.store, key: 'x.csv' },
+        output: { store: box.store, key: 'y' },
+        quarantine: { key: 'q' },
+        schema: videosSchema,
+        maxLineBytes: 100,
+      }),
+    ).to.throw(RangeError, 'maxLineBytes must be an integer of at least 1024, got 100');
+  });
+
+  it('types JSON fields by JSON: a string in a number field, a number or object in a string field are invalid_type', async () => {
+    const hb = { event_type: 'heartbeat', video_id: 'v1' };
+    const lines = [
+      ev({ event_id: 'e1', ...hb, watch_time: '12' }), // 1 a JSON string in a numeric field
+      ev({ event_id: 'e2', ...hb, watch_time: 12 }), // 2 ok
+      ev({ event_id: 42 }), // 3 a number in a string field
+      ev({ event_id: 'e4', user_id: true }), // 4 a boolean in a string field
+      ev({ event_id: 'e5', user_id: { id: 'u1' } }), // 5 an object in a string field
+      ev({ event_id: 'e6', event_ts: 1757412000 }), // 6 a number in a timestamp field
+      ev({ event_id: 'e7', user_id: 'u"7\\é' }), // 7 ok, escapes in the JSON text
+      ev({ event_id: 'e8', ...hb, watch_time: true }), // 8 a boolean in a numeric field
+      ev({ event_id: 'e9', ...hb, watch_time: -0.5e1 }), // 9 a number, out of range
+    ];
+    await box.put('raw/events.jsonl', `${lines.join('\n')}\n`);
+    const out = await run(eventsSchema, 'raw/events.jsonl', { maxRejectRatio: 1 });
+    expect(out).to.include({ rowsRead: 9, rowsWritten: 2, rowsRejected: 7 });
+    expect((await quarantine()).map((q) => [q.line, q.reason])).to.deep.equal([
+      [1, 'invalid_type:watch_time'],
+      [3, 'invalid_type:event_id'],
+      [4, 'invalid_type:user_id'],
+      [5, 'invalid_type:user_id'],
+      [6, 'invalid_type:event_ts'],
+      [8, 'invalid_type:watch_time'],
+      [9, 'out_of_range:watch_time'],
+    ]);
+    const rows = await box.readParquet('clean/out.parquet', 'SELECT event_id, user_id, watch_time FROM t');
+    expect(rows).to.deep.equal([
+      { event_id: 'e2', user_id: 'u1', watch_time: 12 },
+      { event_id: 'e7', user_id: 'u"7\\é', watch_time: null },
+    ]);
+  });
+
+  it('a boolean JSON field takes true or false only, not "true" or 1', async () => {
+    const schema = defineSchema({
+      columns: { id: { type: 'string', required: true }, flag: { type: 'boolean' } },
+    });
+    const lines = ['{"id":"a","flag":true}', '{"id":"b","flag":"true"}', '{"id":"c","flag":1}', '{"id":"d"}'];
+    await box.put('raw/flags.jsonl', `${lines.join('\n')}\n`);
+    const out = await run(schema, 'raw/flags.jsonl', { maxRejectRatio: 1 });
+    expect(out.rejectedByReason).to.deep.equal({ 'invalid_type:flag': 2 });
+    expect((await quarantine()).map((q) => q.line)).to.deep.equal([2, 3]);
+    expect(await box.readParquet('clean/out.parquet')).to.deep.equal([
+      { id: 'a', flag: true },
+      { id: 'd', flag: null },
+    ]);
+  });
+
+  it('events: an event_ts outside [D − 365 days, D + 7 days] of the ingestion date D is out_of_range, by UTC day', async () => {
+    const lines = [
+      ev({ event_id: 'e1', event_ts: '2024-09-09T00:00:00Z' }), // 1 D − 365 days, first instant: kept
+      ev({ event_id: 'e2', event_ts: '2024-09-08T23:59:59Z' }), // 2 a second earlier
+      ev({ event_id: 'e3', event_ts: '2025-09-16T23:59:59.999Z' }), // 3 D + 7 days, last instant: kept
+      ev({ event_id: 'e4', event_ts: '2025-09-17T00:00:00Z' }), // 4 D + 8 days
+      ev({ event_id: 'e5', event_ts: '2025-09-17T01:00:00+02:00' }), // 5 D + 7 days in UTC: kept
+      ev({ event_id: 'e6', event_ts: '1970-01-01T00:00:00Z' }), // 6 a zero clock
+    ];
+    await box.put('raw/events.jsonl', `${lines.join('\n')}\n`);
+    const { ctx } = fakeContext('2025-09-09');
+    const out = await toParquet({
+      input: { store: box.store, key: 'raw/events.jsonl' },
+      output: { store: box.store, key: 'clean/out.parquet' },
+      quarantine: { key: 'quarantine/out.jsonl' },
+      schema: eventsSchema,
+      maxRejectRatio: 1,
+      workDir: box.dir,
+    })(ctx);
+    expect(out).to.include({ rowsRead: 6, rowsWritten: 3, rowsRejected: 3 });
+    expect((await quarantine()).map((q) => [q.line, q.reason])).to.deep.equal([
+      [2, 'out_of_range:event_ts'],
+      [4, 'out_of_range:event_ts'],
+      [6, 'out_of_range:event_ts'],
+    ]);
+  });
+
+  it('refuses a timestamp window of negative or fractional days when the task is declared', () => {
+    const bad = defineSchema({
+      columns: { ts: { type: 'timestamp', window: { daysBefore: -1, daysAfter: 1.5 } } },
+    });
+    expect(() =>
+      toParquet({
+        input: { store: box.store, key: 'x.jsonl' },
+        output: { store: box.store, key: 'y' },
+        quarantine: { key: 'q' },
+        schema: bad,
+      }),
+    ).to.throw(
+      InvalidSchemaError,
+      'invalid table schema: column ts: window.daysBefore -1 is not a whole number of days >= 0; column ts: window.daysAfter 1.5 is not a whole number of days >= 0',
+    );
+  });
+
   it('converts JSON Lines to Parquet with UTC instants, derived columns and line order', async () => {
     const lines = [
       ev({ event_id: 'e1', event_ts: '2025-09-09T23:30:00-02:00' }),
@@ -97,7 +242,7 @@ describe('toParquet', () => {
         watch_time: 30.5,
         extra_field: { a: 1 },
       }),
-      ev({ event_id: 'e4', event_type: 'play_stop', video_id: 'v1', watch_time: '0' }),
+      ev({ event_id: 'e4', event_type: 'play_stop', video_id: 'v1', watch_time: 0 }),
     ];
     await box.put('raw/events.jsonl', `${lines.join('\n')}\n`);
     const out = await run(eventsSchema, 'raw/events.jsonl');
@@ -272,6 +417,45 @@ describe('toParquet', () => {
       },
     ]);
   });
+  it('reads RFC 4180 records whose quoted fields hold line breaks as one record at its first line', async () => {
+    const lines = [
+      'video_id,title,genre,duration_s,published_at', // 1
+      'v9001,"Line one', // 2 a record over lines 2-3
+      'Line two",Comedy,120,2025-01-01T10:00:00Z', // 3
+      'v2,Plain,Drama,60,', // 4
+      'v3,"a, ""b""', // 5 a record over lines 5-8, with a blank line and a close-and-reopen in it
+      '',
+      'c",Kids,"30', // 7
+      '",', // 8
+      'v4,"x', // 9 a record over 9-10 with too few columns: quarantined whole, at line 9
+      'y"', // 10
+      'v5,"bad"x,Drama,60,', // 11
+      'v6,"never closed,Drama,60,', // 12 open until the end of the file
+      'v7,Fine,Drama,60,', // 13 read again as a record of its own
+    ];
+    await box.put('raw/videos.csv', `${lines.join('\r\n')}\r\n`);
+    const out = await run(videosSchema, 'raw/videos.csv', { maxRejectRatio: 1 });
+    expect(out).to.include({ rowsRead: 7, rowsWritten: 3, rowsRejected: 4, duplicatesDropped: 0 });
+    expect(out.rejectedByReason).to.deep.equal({
+      'malformed_csv:bad_quoting': 1,
+      'malformed_csv:unterminated_quote': 1,
+      'malformed_csv:wrong_column_count': 1,
+      'invalid_type:duration_s': 1,
+    });
+    expect((await quarantine()).map((q) => [q.line, q.reason, q.text])).to.deep.equal([
+      [5, 'invalid_type:duration_s', 'v3,"a, ""b""\n\nc",Kids,"30\n",'],
+      [9, 'malformed_csv:wrong_column_count', 'v4,"x\ny"'],
+      [11, 'malformed_csv:bad_quoting', lines[10]],
+      [12, 'malformed_csv:unterminated_quote', lines[11]],
+    ]);
+    const rows = await box.readParquet('clean/out.parquet', 'SELECT video_id, title FROM t');
+    expect(rows).to.deep.equal([
+      { video_id: 'v9001', title: 'Line one\nLine two' },
+      { video_id: 'v2', title: 'Plain' },
+      { video_id: 'v7', title: 'Fine' },
+    ]);
+  });
+
   it('normalises users: upper-case country (empty is null), lower-case plan, salted email hash without the raw email', async () => {
     const csv = [
       'user_id,signup_ts,country,plan,email',
