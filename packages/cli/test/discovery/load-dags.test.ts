@@ -61,6 +61,20 @@ describe('loadDags', () => {
     expect(byFile['syntax.ts']).to.match(/syntax\.ts/);
   });
 
+  it('a fresh load picks up an edit of the DAG file and of a local file it imports', async () => {
+    fs.writeFileSync(path.join(folder, 'lib', 'ids.ts'), 'export const suffix: string = "_1";\n');
+    const entry = path.join(folder, 'one.ts');
+    const source = (id: string) =>
+      `import { suffix } from './lib/ids.js';\nimport { defineDag } from '${ENGINE_URL}';\nexport const d = defineDag({ id: '${id}' + suffix, startDate: '2025-01-01' });\n`;
+    fs.writeFileSync(entry, source('a'));
+    expect([...(await load()).dags.keys()]).to.deep.equal(['a_1']);
+    fs.writeFileSync(entry, source('b'));
+    fs.writeFileSync(path.join(folder, 'lib', 'ids.ts'), 'export const suffix: string = "_2";\n');
+    // A distinct modification time, as a scheduler that saw the folder change would see it.
+    fs.utimesSync(entry, new Date(), new Date(Date.now() + 5000));
+    expect([...(await load({ fresh: true })).dags.keys()]).to.deep.equal(['b_2']);
+  });
+
   it('reports a DAG id defined in two files, naming both, and leaves the id out', async () => {
     fs.writeFileSync(path.join(folder, 'first.ts'), dagFile('same'));
     fs.writeFileSync(path.join(folder, 'second.ts'), dagFile('same'));
