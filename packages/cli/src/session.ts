@@ -18,6 +18,7 @@ import { executorKind, leaseTtlMs, logLevel, processPool, workerTtlMs } from './
 import { assertDagsFolder, type Locations, resolveLocations } from './config/home.js';
 import { loadProfile, profileEnv } from './config/profile.js';
 import { stateLocation } from './config/state.js';
+import { dagCacheDir } from './discovery/dag-cache.js';
 import { type LoadedDags, loadDags, registryOf } from './discovery/load-dags.js';
 import { UsageError } from './errors.js';
 import type { Io } from './io.js';
@@ -59,7 +60,8 @@ export async function openSession(args: GlobalArgs, io: Io): Promise<Session> {
     locations.dagsFolder,
     (p) => fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() === true,
   );
-  let loaded = await loadDags(locations.dagsFolder);
+  const cacheDir = dagCacheDir(locations.home);
+  let loaded = await loadDags(locations.dagsFolder, { cacheDir });
   if (args.verbose) {
     io.stderr.write(
       `dag: ${loaded.dags.size} DAG(s) from ${loaded.files.size > 0 ? new Set(loaded.files.values()).size : 0} file(s) in ${locations.dagsFolder}${loaded.broken.length > 0 ? `, ${loaded.broken.length} broken` : ''}\n`,
@@ -76,7 +78,7 @@ export async function openSession(args: GlobalArgs, io: Io): Promise<Session> {
       return registryOf(loaded);
     },
     async reloadDags() {
-      loaded = await loadDags(locations.dagsFolder, { fresh: true });
+      loaded = await loadDags(locations.dagsFolder, { cacheDir, fresh: true });
       return loaded;
     },
     dag: (id) => findDag(loaded, id),

@@ -237,3 +237,4 @@ export { SqliteRunStore } from './store/sqlite-store.js';
 export { StateStoreError, type StateStoreErrorReason } from './store/state-store-error.js';
 export { type Clock, ManualClock, systemClock } from './time/clock.js';
 export { addDays, logicalDateLabel, parseLogicalDate, toDs } from './time/dates.js';
+export type { DagModuleImporter } from './worker/load-dag.js';

@@ -1,8 +1,15 @@
 import { type Executor, ProcessPoolExecutor } from '@streampro/engine';
 import { UsageError } from '../errors.js';
 
-/** The Node option that lets worker processes import TypeScript DAG files, as this process does. */
-const TYPESCRIPT_LOADER = ['--import', import.meta.resolve('tsx')] as const;
+/**
+ * Worker processes import DAG files as this process does: bundled JavaScript from the home's cache, tsx
+ * only for a file that cannot be bundled (registered then), so a worker starts without a loader.
+ */
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const DAG_IMPORTER = new URL(`../discovery/worker-importer.${FROM_SOURCE ? 'ts' : 'js'}`, import.meta.url)
+  .href;
+/** Run from source (tests), the importer itself is TypeScript. */
+const WORKER_EXEC_ARGV = FROM_SOURCE ? ['--import', import.meta.resolve('tsx')] : [];
 
 /**
  * Where tries run: `processes` (default, a local pool), `in-process` (inside the `dag` process: no
@@ -71,7 +78,8 @@ export function processPool(env: NodeJS.ProcessEnv): Executor {
     ...(graceMs === undefined ? {} : { graceMs }),
     ownerSilenceMs: Math.floor(leaseTtlMs(env) / 2),
     logLevel: logLevel(env),
-    execArgv: TYPESCRIPT_LOADER,
+    execArgv: WORKER_EXEC_ARGV,
+    dagImporter: DAG_IMPORTER,
     env,
   });
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { type Dag, type DagRegistry, isDag } from '@streampro/engine';
+import { importDagModule } from './import-dag.js';
 
 /** A DAG file that could not be used, with the reason. */
 export interface BrokenDagFile {
@@ -29,34 +29,27 @@ export function listDagFiles(folder: string): string[] {
     .sort();
 }
 
-let tsxRegistered = false;
-
-/** DAG files are TypeScript loaded without a build step; registering tsx once is enough for every later import. */
-async function ensureTypeScriptLoader(): Promise<void> {
-  if (tsxRegistered) return;
-  const { register } = await import('tsx/esm/api');
-  register();
-  tsxRegistered = true;
+export interface LoadDagsOptions {
+  /** Import each file as a new module version (a reload after files changed). */
+  readonly fresh?: boolean;
+  /** Cache of bundled DAG files (`dagCacheDir(home)`); without it, TypeScript goes through tsx. */
+  readonly cacheDir?: string;
 }
 
 /**
  * Imports every DAG file of the folder and collects the Dag instances it exports (default and named). A
  * file that fails to import is reported as broken and the other files keep working.
  */
-export async function loadDags(
-  folder: string,
-  options: { readonly fresh?: boolean } = {},
-): Promise<LoadedDags> {
+export async function loadDags(folder: string, options: LoadDagsOptions = {}): Promise<LoadedDags> {
   const files = listDagFiles(folder);
-  if (files.some((f) => /\.m?ts$/.test(f))) await ensureTypeScriptLoader();
   const found: { id: string; dag: Dag; file: string }[] = [];
   const broken: BrokenDagFile[] = [];
   for (const file of files) {
     try {
-      // A fresh load imports each file as a new module version (ES modules are cached by URL).
-      const href = pathToFileURL(file).href;
-      const url = options.fresh ? `${href}?v=${fs.statSync(file).mtimeMs}` : href;
-      const mod = (await import(url)) as Record<string, unknown>;
+      const mod = await importDagModule(file, {
+        cacheDir: options.cacheDir,
+        ...(options.fresh ? { version: String(fs.statSync(file).mtimeMs) } : {}),
+      });
       const dags = [...new Set(Object.values(mod).filter(isDag))];
       if (dags.length === 0) {
         broken.push({ path: file, error: 'exports no DAG (export the value returned by defineDag)' });

@@ -13,11 +13,19 @@ function dagFile(id: string, extra = ''): string {
 
 describe('loadDags', () => {
   let folder: string;
+  let cacheDir: string;
+  // Every load goes through the cache of bundled files, as the CLI's do.
+  const load = (options: { fresh?: boolean } = {}) => loadDags(folder, { ...options, cacheDir });
   beforeEach(() => {
     folder = fs.mkdtempSync(path.join(os.tmpdir(), 'dag-discovery-'));
     fs.mkdirSync(path.join(folder, 'lib'));
+    fs.writeFileSync(path.join(folder, 'package.json'), '{ "type": "module" }\n');
+    cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dag-discovery-cache-'));
   });
-  afterEach(() => fs.rmSync(folder, { recursive: true, force: true }));
+  afterEach(() => {
+    fs.rmSync(folder, { recursive: true, force: true });
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  });
 
   it('scans top-level .ts/.mts/.js files only, not subfolders or declaration files', () => {
     for (const f of ['a.ts', 'b.mts', 'c.js', 'd.d.ts', 'notes.md', 'lib/helper.ts']) {
@@ -33,7 +41,7 @@ describe('loadDags', () => {
       `import { suffix } from './lib/ids.js';\nimport { defineDag } from '${ENGINE_URL}';\nconst d = defineDag({ id: 'one' + suffix, startDate: '2025-01-01' });\nexport default d;\nexport { d };\n`,
     );
     fs.writeFileSync(path.join(folder, 'two.mts'), dagFile('two'));
-    const loaded = await loadDags(folder);
+    const loaded = await load();
     expect([...loaded.dags.keys()].sort()).to.deep.equal(['one_x', 'two']);
     expect(loaded.broken).to.deep.equal([]);
     expect(registryOf(loaded).get('two')?.id).to.equal('two');
@@ -44,7 +52,7 @@ describe('loadDags', () => {
     fs.writeFileSync(path.join(folder, 'throws.ts'), 'throw new Error("boom at import");\n');
     fs.writeFileSync(path.join(folder, 'syntax.ts'), 'export const = ;\n');
     fs.writeFileSync(path.join(folder, 'empty.ts'), 'export const x = 1;\n');
-    const loaded = await loadDags(folder);
+    const loaded = await load();
     expect([...loaded.dags.keys()]).to.deep.equal(['good']);
     const byFile = Object.fromEntries(loaded.broken.map((b) => [path.basename(b.path), b.error]));
     expect(Object.keys(byFile).sort()).to.deep.equal(['empty.ts', 'syntax.ts', 'throws.ts']);
@@ -53,10 +61,24 @@ describe('loadDags', () => {
     expect(byFile['syntax.ts']).to.match(/syntax\.ts/);
   });
 
+  it('a fresh load picks up an edit of the DAG file and of a local file it imports', async () => {
+    fs.writeFileSync(path.join(folder, 'lib', 'ids.ts'), 'export const suffix: string = "_1";\n');
+    const entry = path.join(folder, 'one.ts');
+    const source = (id: string) =>
+      `import { suffix } from './lib/ids.js';\nimport { defineDag } from '${ENGINE_URL}';\nexport const d = defineDag({ id: '${id}' + suffix, startDate: '2025-01-01' });\n`;
+    fs.writeFileSync(entry, source('a'));
+    expect([...(await load()).dags.keys()]).to.deep.equal(['a_1']);
+    fs.writeFileSync(entry, source('b'));
+    fs.writeFileSync(path.join(folder, 'lib', 'ids.ts'), 'export const suffix: string = "_2";\n');
+    // A distinct modification time, as a scheduler that saw the folder change would see it.
+    fs.utimesSync(entry, new Date(), new Date(Date.now() + 5000));
+    expect([...(await load({ fresh: true })).dags.keys()]).to.deep.equal(['b_2']);
+  });
+
   it('reports a DAG id defined in two files, naming both, and leaves the id out', async () => {
     fs.writeFileSync(path.join(folder, 'first.ts'), dagFile('same'));
     fs.writeFileSync(path.join(folder, 'second.ts'), dagFile('same'));
-    const loaded = await loadDags(folder);
+    const loaded = await load();
     expect(loaded.dags.has('same')).to.equal(false);
     expect(loaded.broken.map((b) => b.error)).to.deep.equal([
       "duplicate DAG id 'same' defined in first.ts and second.ts",
@@ -69,7 +91,7 @@ describe('loadDags', () => {
       path.join(folder, 'badid.ts'),
       `import { defineDag } from '${ENGINE_URL}';\nexport const d = defineDag({ id: 'bad id', startDate: '2025-01-01' });\n`,
     );
-    const loaded = await loadDags(folder);
+    const loaded = await load();
     expect(loaded.broken[0]?.error).to.match(/^DagDefinitionError: invalid DAG id "bad id"/);
   });
 });

@@ -1,7 +1,7 @@
 // graphile-worker is pinned to 0.17.x: 0.18 needs Node 22.18, and a 0.16 client refuses a 0.17 database.
 
-import { Logger, runMigrations } from 'graphile-worker';
-import pg from 'pg';
+import type { Logger } from 'graphile-worker';
+import type pg from 'pg';
 import { DEFAULT_QUEUE } from '../model/options.js';
 import { withClient } from '../store/postgres-pool.js';
 import type { PostgresRunStore } from '../store/postgres-store.js';
@@ -36,7 +36,12 @@ export async function openQueueDatabase(
   /** Connections of the pool: a worker needs more than graphile-worker's concurrency + 3 (see `dag worker`). */
   maxConnections = 4,
 ): Promise<QueueDatabase> {
-  const pool = new pg.Pool({ ...store.poolConfig, max: maxConnections });
+  // Loaded on first use: commands that never touch the queue do not pay for graphile-worker or pg.
+  const [{ runMigrations }, { default: driver }] = await Promise.all([
+    import('graphile-worker'),
+    import('pg'),
+  ]);
+  const pool = new driver.Pool({ ...store.poolConfig, max: maxConnections });
   // Errors of idle and checked-out connections come back on the next query; the process must not end.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
@@ -48,7 +53,7 @@ export async function openQueueDatabase(
     runs: `${s}.dag_runs`,
   };
   try {
-    await runMigrations({ pgPool: pool, schema: store.jobsSchema, logger: quietLogger });
+    await runMigrations({ pgPool: pool, schema: store.jobsSchema, logger: await quietLogger() });
     await withClient(pool, async (client) => {
       await client.query('BEGIN');
       try {
@@ -101,10 +106,13 @@ export async function openQueueDatabase(
   };
 }
 
-/** graphile-worker logs through this: silent but for errors, which reach stderr. */
-export const quietLogger = new Logger(() => (level, message) => {
-  if (String(level) === 'error') process.stderr.write(`graphile-worker: ${message}\n`);
-});
+/** What graphile-worker logs through: silent but for errors, which reach stderr. */
+export async function quietLogger(): Promise<Logger> {
+  const { Logger } = await import('graphile-worker');
+  return new Logger(() => (level, message) => {
+    if (String(level) === 'error') process.stderr.write(`graphile-worker: ${message}\n`);
+  });
+}
 
 /** The task identifier of StreamPro's try jobs (those of the default queue). */
 export const TRY_TASK = 'streampro_try';

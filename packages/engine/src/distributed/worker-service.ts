@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { type JobHelpers, type Runner, run } from 'graphile-worker';
+import type { JobHelpers, Runner } from 'graphile-worker';
 import type pg from 'pg';
 import type { Executor, TryOutcome } from '../executor/executor.js';
 import { type TryDescriptor, tryLabel } from '../executor/try-descriptor.js';
@@ -130,13 +130,14 @@ export class WorkerService {
       }
     });
     await this.#listen.query(`LISTEN ${quoteIdent(db.workChannel)}`);
+    const { run } = await import('graphile-worker');
     this.#runner = await run({
       pgPool: db.pool,
       schema: db.jobsSchema,
       concurrency: this.#concurrency,
       noHandleSignals: true,
       pollInterval: 1000,
-      logger: quietLogger,
+      logger: await quietLogger(),
       taskList: Object.fromEntries(
         (this.#o.queues ?? [DEFAULT_QUEUE]).map((queue) => [
           tryTaskOf(queue),

@@ -26,6 +26,11 @@ export interface ProcessPoolOptions {
   readonly ownerSilenceMs?: number;
   /** The least severe level tries' loggers write. @default 'debug' */
   readonly logLevel?: LogLevel;
+  /**
+   * URL of a module whose `importDagModule(file, version)` the workers import DAG files with (e.g. from a
+   * cache of compiled files, with a TypeScript loader as fallback). @default plain `import()`
+   */
+  readonly dagImporter?: string;
   /** Environment of the workers. @default this process's */
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -63,6 +68,7 @@ export class ProcessPoolExecutor implements Executor {
   readonly #execArgv: readonly string[];
   readonly #ownerSilenceMs: number;
   readonly #logLevel: LogLevel;
+  readonly #dagImporter: string | undefined;
   readonly #env: NodeJS.ProcessEnv;
   readonly #slots = new Set<Slot>();
   readonly #queue: { job: TryJob; listener: ExecutorListener }[] = [];
@@ -77,6 +83,7 @@ export class ProcessPoolExecutor implements Executor {
     this.#execArgv = options.execArgv ?? process.execArgv.filter((a) => !a.startsWith('--inspect'));
     this.#ownerSilenceMs = options.ownerSilenceMs ?? 15_000;
     this.#logLevel = options.logLevel ?? 'debug';
+    this.#dagImporter = options.dagImporter;
     this.#env = options.env ?? process.env;
     // Real time: the ping tells workers that this process is alive, whatever clock the scheduler uses.
     // At least four pings within the silence a worker tolerates, so one late ping never stops a body.
@@ -188,7 +195,12 @@ export class ProcessPoolExecutor implements Executor {
       process: new WorkerProcess(
         this.#execArgv,
         this.#env,
-        { ownerSilenceMs: this.#ownerSilenceMs, graceMs: this.#graceMs, logLevel: this.#logLevel },
+        {
+          ownerSilenceMs: this.#ownerSilenceMs,
+          graceMs: this.#graceMs,
+          logLevel: this.#logLevel,
+          dagImporter: this.#dagImporter,
+        },
         {
           message: (m) => this.#onMessage(slot, m),
           output: (stream, line) => this.#onOutput(slot, stream, line),

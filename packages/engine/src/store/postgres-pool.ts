@@ -1,10 +1,11 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { isDriverError } from './postgres-errors.js';
 import type { PostgresTarget } from './postgres-url.js';
 
-/** The driver's pool for a target. */
-export function createPool(target: PostgresTarget): pg.Pool {
-  const pool = new pg.Pool(target.pool);
+/** The driver's pool for a target; the driver loads on first use, so SQLite-only commands never load it. */
+export async function createPool(target: PostgresTarget): Promise<pg.Pool> {
+  const { default: driver } = await import('pg');
+  const pool = new driver.Pool(target.pool);
   // An idle connection the server ends (restart, pg_terminate_backend) is dropped from the pool and the
   // next query opens a new one; without a listener the error would end the process.
   pool.on('error', () => {});

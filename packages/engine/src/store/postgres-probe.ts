@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { redactUrl } from './postgres-url.js';
 
 /**
@@ -6,6 +5,7 @@ import { redactUrl } from './postgres-url.js';
  * connection and a `SELECT 1` succeed within `timeoutMs`. For suites and benchmarks that skip without one.
  */
 export async function postgresUnreachable(url: string, timeoutMs = 3000): Promise<string | undefined> {
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
   client.on('error', () => {});
   try {

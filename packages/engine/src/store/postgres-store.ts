@@ -212,7 +212,7 @@ export class PostgresRunStore implements RunStore {
    */
   static async open(url: string): Promise<PostgresRunStore> {
     const target = parsePostgresUrl(url);
-    const pool = createPool(target);
+    const pool = await createPool(target);
     try {
       const migrated = await migratePostgres(pool, target);
       return new PostgresRunStore(pool, target, migrated);

@@ -3,6 +3,27 @@ import { pathToFileURL } from 'node:url';
 import { type Dag, isDag } from '../model/dag.js';
 import { NonRetryableError } from '../model/errors.js';
 
+/**
+ * What a `dagImporter` module exports as `importDagModule`: imports the DAG file (absolute path); `version`
+ * is set when the file changed since its first import, to import it again as a new module version.
+ */
+export type DagModuleImporter = (
+  file: string,
+  version: string | undefined,
+) => Promise<Record<string, unknown>>;
+
+const plainImport: DagModuleImporter = (file, version) => {
+  const href = pathToFileURL(file).href;
+  return import(version === undefined ? href : `${href}?v=${version}`) as Promise<Record<string, unknown>>;
+};
+
+let importer: Promise<DagModuleImporter> = Promise.resolve(plainImport);
+
+/** Imports DAG files with the `importDagModule` of the module at `url` from now on. */
+export function useDagImporter(url: string): void {
+  importer = (import(url) as Promise<{ importDagModule: DagModuleImporter }>).then((m) => m.importDagModule);
+}
+
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 
 /**
@@ -14,9 +35,8 @@ function importOnce(file: string): Promise<Record<string, unknown>> {
   const key = `${file}\u0000${version}`;
   let mod = modules.get(key);
   if (!mod) {
-    const href = pathToFileURL(file).href;
     const first = ![...modules.keys()].some((k) => k.startsWith(`${file}\u0000`));
-    mod = import(first ? href : `${href}?v=${version}`) as Promise<Record<string, unknown>>;
+    mod = importer.then((load) => load(file, first ? undefined : String(version)));
     modules.set(key, mod);
   }
   return mod;

@@ -17,7 +17,7 @@ import { NonRetryableError, TaskInterruptedError } from '../model/errors.js';
 import { baseTaskId } from '../model/map-index.js';
 import { runTry } from '../runtime/run-try.js';
 import { captureOutput, type OutputTarget } from './capture-output.js';
-import { loadDag, preloadModule } from './load-dag.js';
+import { loadDag, preloadModule, useDagImporter } from './load-dag.js';
 import { parseWorkerSettings } from './settings.js';
 
 interface Current {
@@ -28,6 +28,7 @@ interface Current {
 }
 
 const settings = parseWorkerSettings(process.env);
+if (settings.dagImporter) useDagImporter(settings.dagImporter);
 const placement: TryPlacement = { host: os.hostname(), pid: process.pid };
 const router = new LogRouter('', settings.logLevel);
 let current: Current | undefined;

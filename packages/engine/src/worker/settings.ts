@@ -8,6 +8,8 @@ export interface WorkerSettings {
   readonly graceMs: number;
   /** The least severe level a try's logger writes. */
   readonly logLevel: LogLevel;
+  /** URL of the module DAG files are imported with (see `DagModuleImporter`); unset: plain `import()`. */
+  readonly dagImporter?: string | undefined;
 }
 
 export const WORKER_SETTINGS_VARIABLE = 'STREAMPRO_WORKER_SETTINGS';
@@ -23,5 +25,6 @@ export function parseWorkerSettings(env: NodeJS.ProcessEnv): WorkerSettings {
     ownerSilenceMs: parsed.ownerSilenceMs ?? 15_000,
     graceMs: parsed.graceMs ?? 5_000,
     logLevel: parsed.logLevel ?? 'debug',
+    dagImporter: parsed.dagImporter,
   };
 }
