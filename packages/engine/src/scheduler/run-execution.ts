@@ -19,6 +19,7 @@ import { StateWriter } from '../state/state-writer.js';
 import { type TaskPatch, taskTransition } from '../state/transitions.js';
 import type { DagRunRecord, Fence, TaskInstanceRecord } from '../store/records.js';
 import type { RunStore } from '../store/run-store.js';
+import { newTaskInstance } from '../store/shared.js';
 import type { Clock } from '../time/clock.js';
 import type { CallbackRunner } from './callback-runner.js';
 import { expansionOf, mappedOutcome } from './expansion.js';
@@ -628,7 +629,7 @@ export class RunExecution {
         this.#writer.stage({ kind: 'add-task', dagId: this.run.dagId, runId: this.run.runId, taskId });
         child = {
           def: slot.def,
-          ti: newInstance(this.run, taskId),
+          ti: newTaskInstance(this.run.dagId, this.run.runId, taskId),
           index: slot.index,
           parent: slot,
           mapIndex: i,
@@ -876,21 +877,4 @@ export class RunExecution {
     this.#fail = null;
     fail?.(error);
   }
-}
-
-/** A task instance as the store creates it (`add-task`): nothing evaluated yet. */
-function newInstance(run: DagRunRecord, taskId: string): TaskInstanceRecord {
-  return {
-    dagId: run.dagId,
-    runId: run.runId,
-    taskId,
-    state: 'none',
-    tryNumber: 0,
-    maxTries: 0,
-    output: null,
-    startedAt: null,
-    endedAt: null,
-    durationMs: null,
-    nextTryAt: null,
-  };
 }

@@ -38,6 +38,7 @@ import {
   inGridRange,
   joinLogPieces,
   leaseAvailable,
+  newTaskInstance,
   normalizeGridQuery,
   sortRuns,
 } from './shared.js';
@@ -410,20 +411,4 @@ function setUndoable<K, V>(map: Map<K, V>, k: K, undo: (() => void)[], value: V)
   const previous = map.get(k);
   map.set(k, value);
   undo.push(() => (had ? map.set(k, previous as V) : map.delete(k)));
-}
-
-export function newTaskInstance(dagId: string, runId: string, taskId: string): TaskInstanceRecord {
-  return {
-    dagId,
-    runId,
-    taskId,
-    state: 'none',
-    tryNumber: 0,
-    maxTries: 0,
-    output: null,
-    startedAt: null,
-    endedAt: null,
-    durationMs: null,
-    nextTryAt: null,
-  };
 }

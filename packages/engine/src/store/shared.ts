@@ -131,3 +131,20 @@ export function joinLogPieces(
   const last = pieces[pieces.length - 1]!;
   return { text: pieces.map((p) => p.body).join(''), end: last.offset + Buffer.byteLength(last.body) };
 }
+
+/** A task instance as the store creates it (`add-task`): nothing evaluated yet. */
+export function newTaskInstance(dagId: string, runId: string, taskId: string): TaskInstanceRecord {
+  return {
+    dagId,
+    runId,
+    taskId,
+    state: 'none',
+    tryNumber: 0,
+    maxTries: 0,
+    output: null,
+    startedAt: null,
+    endedAt: null,
+    durationMs: null,
+    nextTryAt: null,
+  };
+}
