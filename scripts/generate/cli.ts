@@ -1,11 +1,13 @@
 /**
  * `npm run generate -- --start 2025-09-09 --end 2025-09-12 --out DIR [--users 100] [--seed streampro] [--force]`
- * Writes the landing files flat into --out and one dirt manifest per day into --out/manifests/.
+ * Writes the landing files flat into --out and, per day, a dirt manifest and a delivery manifest (size,
+ * SHA-256, lines of each file) into --out/manifests/.
  */
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { factsOf, fileManifestPath, type ManifestEntry } from '../../dags/lib/streampro/file-manifest.js';
 import { generateDays } from './generate.js';
 import { DEFAULT_OPTIONS, type DirtEntry, type GeneratorOptions } from './model.js';
 import { parseDate } from './time.js';
@@ -17,8 +19,9 @@ export class UsageError extends Error {
 
 export const USAGE = `usage: npm run generate -- --start YYYY-MM-DD --end YYYY-MM-DD --out DIR [options]
 
-Writes deterministic StreamPro landing files (users, videos, devices, events per day) into DIR, and one
-manifest per day of the dirt planted in them into DIR/manifests/.
+Writes deterministic StreamPro landing files (users, videos, devices, events per day) into DIR and, per
+day, into DIR/manifests/: the dirt planted in them (dirt_D.json) and the delivery manifest landing checks
+each file against (files_D.json: size, SHA-256, lines).
 
   --start, --end   first and last ingestion date (at most 366 days)
   --out DIR        where to write; the repository's own data/ folder (the committed sample) needs --force
@@ -118,8 +121,13 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
 }
 
 /** One entry per line: small, and diffs stay readable. */
-export function formatManifest(manifest: readonly DirtEntry[]): string {
+export function formatManifest(manifest: readonly (DirtEntry | ManifestEntry)[]): string {
   return `[\n${manifest.map((entry) => JSON.stringify(entry)).join(',\n')}\n]\n`;
+}
+
+/** The delivery manifest of one day's files (size, SHA-256, lines), which landing checks them against. */
+export function fileManifest(files: Readonly<Record<string, string>>): ManifestEntry[] {
+  return Object.entries(files).map(([file, text]) => ({ file, ...factsOf(Buffer.from(text, 'utf8')) }));
 }
 
 export function run(argv: readonly string[]): string[] {
@@ -135,6 +143,9 @@ export function run(argv: readonly string[]): string[] {
     const manifestPath = join(args.out, 'manifests', `dirt_${day.date}.json`);
     writeFileSync(manifestPath, formatManifest(day.manifest), 'utf8');
     written.push(manifestPath);
+    const filesPath = join(args.out, fileManifestPath(day.date));
+    writeFileSync(filesPath, formatManifest(fileManifest(day.files)), 'utf8');
+    written.push(filesPath);
   }
   return written;
 }

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { computeReport } from '../../dags/lib/analytics/index.js';
-import { formatManifest } from '../../scripts/generate/cli.js';
+import { fileManifest, formatManifest } from '../../scripts/generate/cli.js';
 import { generateDay, generateDays } from '../../scripts/generate/index.js';
 import { withTrusted } from './support/duckdb.js';
 import { referenceAnswers } from './support/reference.js';
@@ -28,6 +28,8 @@ describe('committed sample (data/)', () => {
       }
       const manifest = join('manifests', `dirt_${day.date}.json`);
       expect(committed(manifest).toString('utf8'), manifest).to.equal(formatManifest(day.manifest));
+      const files = join('manifests', `files_${day.date}.json`);
+      expect(committed(files).toString('utf8'), files).to.equal(formatManifest(fileManifest(day.files)));
     }
     const landing = readdirSync(DATA).filter((name) => /\.(csv|jsonl)$/.test(name));
     expect(landing.sort()).to.deep.equal([...expected].sort());

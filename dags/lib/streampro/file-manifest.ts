@@ -27,6 +27,14 @@ export function fileManifestPath(ds: string): string {
   return path.join('manifests', `files_${ds}.json`);
 }
 
+/** Size, SHA-256 and line count of bytes in memory (what the generator writes). */
+export function factsOf(bytes: Uint8Array): FileFacts {
+  let lines = 0;
+  for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, i + 1)) lines++;
+  if (bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a) lines++;
+  return { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), lines };
+}
+
 /** Size, SHA-256 and line count of a file, streamed. */
 export async function fileFacts(file: string): Promise<FileFacts> {
   const hash = createHash('sha256');
