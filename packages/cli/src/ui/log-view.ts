@@ -1,5 +1,5 @@
 import fsp from 'node:fs/promises';
-import { isLineOf, type TaskInstanceKey } from '@streampro/engine';
+import { linesOf, type TaskInstanceKey } from '@streampro/engine';
 import { type LogLine, parseLogLine, SCOPE_FIELDS } from '../render/log-format.js';
 import { escapeHtml, type Html, h, trusted } from './html.js';
 
@@ -73,7 +73,7 @@ export async function readLog(
   }
   const end = buffer.lastIndexOf(0x0a) + 1;
   const text = buffer.subarray(0, end).toString('utf8');
-  return { lines: text === '' ? [] : ownLines(text.slice(0, -1), key), bytes: end };
+  return { lines: text === '' ? [] : linesOf(text.slice(0, -1), key), bytes: end };
 }
 
 /** The try's lines appended after `offset`: the complete ones, and the offset after them. */
@@ -97,16 +97,12 @@ export async function readLogFrom(
     const end = buffer.lastIndexOf(0x0a) + 1;
     if (end === 0) return { lines: [], bytes: offset };
     return {
-      lines: ownLines(buffer.subarray(0, end - 1).toString('utf8'), key),
+      lines: linesOf(buffer.subarray(0, end - 1).toString('utf8'), key),
       bytes: offset + end,
     };
   } finally {
     await handle.close();
   }
-}
-
-function ownLines(text: string, key: TaskInstanceKey): string[] {
-  return text.split('\n').filter((line) => isLineOf(line, key));
 }
 
 /** Text with every case-insensitive occurrence of `needle` marked (both escaped). */

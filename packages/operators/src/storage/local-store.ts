@@ -180,25 +180,14 @@ export class LocalStore implements ObjectStore {
     const file = this.pathOf(key);
     this.#realRoot ??= realpath(this.root).catch(() => this.root);
     const root = await this.#realRoot;
-    let probe = file;
-    for (;;) {
-      try {
-        const real = await realpath(probe);
-        if (real !== root && !real.startsWith(root + path.sep)) {
-          throw new FatalStorageError(
-            `${this.uri}: '${key}' leads through a symbolic link to ${real}, outside the store's folder; replace the link with the file itself`,
-            { code: 'OutsideStore', storeUri: this.uri, key },
-          );
-        }
-        return file;
-      } catch (error) {
-        if (!isMissingFileError(error) || probe === this.root) {
-          if (error instanceof FatalStorageError || !isMissingFileError(error)) throw error;
-          return file;
-        }
-        probe = path.dirname(probe);
-      }
+    const real = await nearestRealPath(file, this.root);
+    if (real !== root && !real.startsWith(root + path.sep)) {
+      throw new FatalStorageError(
+        `${this.uri}: '${key}' leads through a symbolic link to ${real}, outside the store's folder; replace the link with the file itself`,
+        { code: 'OutsideStore', storeUri: this.uri, key },
+      );
     }
+    return file;
   }
 
   private async write(key: string, fill: (tempPath: string) => Promise<void>): Promise<ObjectInfo> {
@@ -282,6 +271,18 @@ async function sweepStaleTemps(dir: string): Promise<void> {
     const file = path.join(dir, name);
     const stats = await stat(file).catch(() => undefined);
     if (stats?.isFile() && now - stats.mtimeMs > STALE_TEMP_MS) await unlink(file).catch(() => {});
+  }
+}
+
+/** The real path of `file`, or of its nearest existing folder up to `stop` (returned as is when missing). */
+async function nearestRealPath(file: string, stop: string): Promise<string> {
+  for (let probe = file; ; probe = path.dirname(probe)) {
+    try {
+      return await realpath(probe);
+    } catch (error) {
+      if (!isMissingFileError(error)) throw error;
+      if (probe === stop) return stop;
+    }
   }
 }
 
