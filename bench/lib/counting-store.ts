@@ -89,6 +89,10 @@ export class CountingStore implements RunStore {
   listAssetEvents(asset: string, logicalDate: string): Promise<AssetEventRecord[]> {
     return this.inner.listAssetEvents(asset, logicalDate);
   }
+  listAssetEventsBetween(asset: string, from: string | null, to: string): Promise<AssetEventRecord[]> {
+    return this.inner.listAssetEventsBetween(asset, from, to);
+  }
+
   listAssetEventsSince(since: string): Promise<AssetEventRecord[]> {
     return this.inner.listAssetEventsSince(since);
   }

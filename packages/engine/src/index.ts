@@ -136,6 +136,7 @@ export {
   type ParamValues,
   resolveParams,
 } from './model/params.js';
+export type { PartitionWindow } from './model/partition-window.js';
 export {
   defineResource,
   isResource,

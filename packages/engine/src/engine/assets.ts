@@ -2,43 +2,45 @@ import type { Dag } from '../model/dag.js';
 import { isFinalRunState } from '../model/states.js';
 import type { RunStore } from '../store/run-store.js';
 import type { DagRegistry } from './api-types.js';
+import { assetRunDecision, candidateDates, windowEvents } from './asset-windows.js';
+
+/** A consumer DAG and the logical date it is due for. */
+export interface DueConsumer {
+  readonly dag: Dag;
+  readonly logicalDate: string;
+}
 
 /**
- * DAGs scheduled on assets that are due for `logicalDate` after `producer` updated some of them: every asset
- * of the consumer has an event for that date, and at least one event is newer than the consumer's last run.
- * A consumer whose run for that date is unfinished (queued or running: its process was killed or
- * interrupted) is always due, so running the producer again, even when it already succeeded, resumes it.
+ * Runs of DAGs scheduled on assets that are due after `producer` updated some of them for `logicalDate`: the
+ * consumer for that date once every asset has an event for it, and each existing consumer run whose
+ * partition window holds the date and that ended before the newest event of its windows. A consumer whose
+ * run for `logicalDate` is unfinished (queued or running: its process was killed or interrupted) is always
+ * due, so running the producer again, even when it already succeeded, resumes it. In order of DAG, then date.
  */
 export async function dueConsumers(
   store: RunStore,
   registry: DagRegistry,
   producer: Dag,
   logicalDate: string,
-): Promise<Dag[]> {
-  const updated = new Set(producer.outlets);
-  const due: Dag[] = [];
+): Promise<DueConsumer[]> {
+  const updated = producer.outlets.map((asset) => ({ asset, logicalDate }));
+  const due: DueConsumer[] = [];
   for (const dag of registry.all()) {
     const schedule = dag.parsedSchedule;
     if (dag.id === producer.id || schedule.kind !== 'assets') continue;
-    if (!schedule.assets.some((a) => updated.has(a))) continue;
-    const existing = await store.findRunByLogicalDate(dag.id, logicalDate);
-    if (existing && !isFinalRunState(existing.state)) {
-      due.push(dag);
-      continue;
-    }
-    let newest = '';
-    let complete = true;
-    for (const asset of schedule.assets) {
-      const events = await store.listAssetEvents(asset, logicalDate);
-      if (events.length === 0) {
-        complete = false;
-        break;
+    const mine = updated.filter((e) => schedule.windows.has(e.asset));
+    if (mine.length === 0) continue;
+    for (const date of await candidateDates(store, dag.id, schedule, mine)) {
+      const existing = await store.findRunByLogicalDate(dag.id, date);
+      if (existing && !isFinalRunState(existing.state)) {
+        // Resumed for the producer's own date; another date's unfinished run is left to whoever runs it.
+        if (date === logicalDate) due.push({ dag, logicalDate: date });
+        continue;
       }
-      for (const e of events) if (e.createdAt > newest) newest = e.createdAt;
+      const events = await windowEvents(store, schedule, date);
+      if (assetRunDecision(schedule, date, events, existing).decision !== 'none')
+        due.push({ dag, logicalDate: date });
     }
-    if (!complete) continue;
-    const stale = existing?.state !== 'success' || (existing.endedAt ?? '') < newest;
-    if (stale) due.push(dag);
   }
   return due;
 }

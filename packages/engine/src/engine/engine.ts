@@ -436,11 +436,12 @@ export class Engine {
   async #triggerConsumers(dag: Dag, summary: RunSummary, options: RunOptions): Promise<RunResult[]> {
     if (!options.registry || summary.state !== 'success' || options.signal?.aborted) return [];
     const out: RunResult[] = [];
-    for (const consumer of await dueConsumers(this.store, options.registry, dag, summary.logicalDate)) {
-      const existing = await this.store.findRunByLogicalDate(consumer.id, summary.logicalDate);
+    for (const due of await dueConsumers(this.store, options.registry, dag, summary.logicalDate)) {
+      if (options.signal?.aborted) break;
+      const existing = await this.store.findRunByLogicalDate(due.dag.id, due.logicalDate);
       out.push(
-        await this.run(consumer, {
-          logicalDate: summary.logicalDate,
+        await this.run(due.dag, {
+          logicalDate: due.logicalDate,
           runType: 'asset_triggered',
           force: existing?.state === 'success',
           registry: options.registry,

@@ -1,10 +1,18 @@
 import { Cron } from 'croner';
 import { addDays } from '../time/dates.js';
 import { DagDefinitionError } from './errors.js';
+import { checkPartitionWindow, describeWindow, type PartitionWindow, SAME_DATE } from './partition-window.js';
 
-/** A DAG that runs when all these assets were updated for a logical date (Airflow 3's asset scheduling). */
+/**
+ * A DAG that runs when all these assets were updated for a logical date (Airflow 3's asset scheduling). With
+ * `partitions`, the run for D depends on a window of each asset's partitions (Dagster's time-window partition
+ * mapping): it is created once every asset has its partition D and queued again whenever a partition in one
+ * of its windows gets a newer event, so a late or re-processed partition refreshes every run that reads it.
+ */
 export interface AssetSchedule {
   readonly assets: readonly string[];
+  /** The window of each asset, by URI; an asset left out reads its partition D only. */
+  readonly partitions?: Readonly<Record<string, PartitionWindow>>;
 }
 
 /**
@@ -37,7 +45,12 @@ export type ParsedSchedule =
   | { readonly kind: 'cron'; readonly expression: string; readonly cron: Cron }
   | { readonly kind: 'once' }
   | { readonly kind: 'none' }
-  | { readonly kind: 'assets'; readonly assets: readonly string[] };
+  | {
+      readonly kind: 'assets';
+      readonly assets: readonly string[];
+      /** The window of every asset of `assets` (SAME_DATE when none was given). */
+      readonly windows: ReadonlyMap<string, PartitionWindow>;
+    };
 
 export function parseSchedule(dagId: string, schedule: Schedule): ParsedSchedule {
   if (schedule === null) return { kind: 'none' };
@@ -46,10 +59,24 @@ export function parseSchedule(dagId: string, schedule: Schedule): ParsedSchedule
     if (!Array.isArray(schedule.assets) || schedule.assets.length === 0) {
       throw new DagDefinitionError(`DAG '${dagId}': an asset schedule needs at least one asset URI`);
     }
-    return { kind: 'assets', assets: [...schedule.assets] };
+    return { kind: 'assets', assets: [...schedule.assets], windows: windowsOf(dagId, schedule) };
   }
   if (schedule === '@once') return { kind: 'once' };
   return parseCron(dagId, { cron: schedule });
+}
+
+function windowsOf(dagId: string, schedule: AssetSchedule): Map<string, PartitionWindow> {
+  const given = schedule.partitions ?? {};
+  for (const asset of Object.keys(given)) {
+    if (!schedule.assets.includes(asset)) {
+      throw new DagDefinitionError(
+        `DAG '${dagId}': a partition window is given for ${asset}, which is not one of its assets (${schedule.assets.join(', ')})`,
+      );
+    }
+  }
+  return new Map(
+    schedule.assets.map((a) => [a, given[a] ? checkPartitionWindow(dagId, a, given[a]) : SAME_DATE]),
+  );
 }
 
 function parseCron(dagId: string, schedule: CronSchedule): ParsedSchedule {
@@ -82,7 +109,11 @@ export function describeSchedule(schedule: Schedule): string {
       ? `${schedule.cron} (${schedule.timezone})`
       : schedule.cron;
   }
-  if (typeof schedule === 'object') return `assets(${schedule.assets.join(', ')})`;
+  if (typeof schedule === 'object') {
+    const windows = schedule.partitions ?? {};
+    const named = schedule.assets.map((a) => (windows[a] ? `${a} ${describeWindow(windows[a])}` : a));
+    return `assets(${named.join(', ')})`;
+  }
   return schedule;
 }
 

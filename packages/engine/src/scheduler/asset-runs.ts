@@ -1,33 +1,8 @@
+import { assetRunDecision, candidateDates, windowEvents } from '../engine/asset-windows.js';
 import type { Engine } from '../engine/engine.js';
 import type { Dag } from '../model/dag.js';
 import { isFinalRunState } from '../model/states.js';
 import type { AssetEventRecord, DagRunRecord } from '../store/records.js';
-
-/** What the scheduler does for an asset-scheduled DAG and one logical date. */
-export type AssetRunDecision = 'create' | 'requeue' | 'none';
-
-/**
- * The rule for asset-triggered runs: due once every asset of the schedule has an event for the date (from
- * a producer run that succeeded); a new run when the date has none, the run queued again when it ended
- * (succeeded or failed) before the newest of those events. A failed consumer is not retried without new
- * data, and an unfinished one is left to the scheduler's queue.
- */
-export function assetRunDecision(
-  assets: readonly string[],
-  settledEvents: readonly AssetEventRecord[],
-  existing: Pick<DagRunRecord, 'state' | 'endedAt'> | undefined,
-): { decision: AssetRunDecision; newest: string } {
-  let newest = '';
-  for (const asset of assets) {
-    const times = settledEvents.filter((e) => e.asset === asset).map((e) => e.createdAt);
-    if (times.length === 0) return { decision: 'none', newest: '' };
-    for (const t of times) if (t > newest) newest = t;
-  }
-  if (!existing) return { decision: 'create', newest };
-  if (isFinalRunState(existing.state) && (existing.endedAt ?? '') < newest)
-    return { decision: 'requeue', newest };
-  return { decision: 'none', newest };
-}
 
 export interface AssetPassResult {
   readonly created: readonly DagRunRecord[];
@@ -69,18 +44,14 @@ export async function createAssetRuns(
   for (const dag of consumers) {
     const schedule = dag.parsedSchedule;
     if (schedule.kind !== 'assets') continue;
-    const dates = [
-      ...new Set(events.filter((e) => schedule.assets.includes(e.asset)).map((e) => e.logicalDate)),
-    ];
-    for (const date of dates.sort()) {
+    for (const date of await candidateDates(engine.store, dag.id, schedule, events)) {
+      // Only events of producer runs that succeeded count.
       const settled: AssetEventRecord[] = [];
-      for (const asset of schedule.assets) {
-        for (const e of await engine.store.listAssetEvents(asset, date)) {
-          if ((await producerRun(e))?.state === 'success') settled.push(e);
-        }
+      for (const e of await windowEvents(engine.store, schedule, date)) {
+        if ((await producerRun(e))?.state === 'success') settled.push(e);
       }
       const existing = await engine.store.findRunByLogicalDate(dag.id, date);
-      const { decision, newest } = assetRunDecision(schedule.assets, settled, existing);
+      const { decision, newest } = assetRunDecision(schedule, date, settled, existing);
       if (decision === 'create') {
         const { run, created: isNew } = await engine.trigger(dag, {
           logicalDate: date,

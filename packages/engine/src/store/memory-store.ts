@@ -235,6 +235,14 @@ export class MemoryRunStore implements RunStore {
     return structuredClone(this.#assets.filter((e) => e.asset === asset && e.logicalDate === logicalDate));
   }
 
+  async listAssetEventsBetween(asset: string, from: string | null, to: string): Promise<AssetEventRecord[]> {
+    const events = this.#assets.filter(
+      (e) => e.asset === asset && (from === null || e.logicalDate >= from) && e.logicalDate <= to,
+    );
+    // A stable sort keeps the recorded order within a date.
+    return structuredClone(events.sort((a, b) => a.logicalDate.localeCompare(b.logicalDate)));
+  }
+
   async listAssetEventsSince(since: string): Promise<AssetEventRecord[]> {
     const events = this.#assets.filter((e) => e.createdAt >= since);
     return structuredClone(events.sort((a, b) => a.createdAt.localeCompare(b.createdAt)));

@@ -457,6 +457,17 @@ export class PostgresRunStore implements RunStore {
     return rows.map(toAssetEvent);
   }
 
+  async listAssetEventsBetween(asset: string, from: string | null, to: string): Promise<AssetEventRecord[]> {
+    const { rows } = await this.#query(
+      'assets_between',
+      `SELECT asset, logical_date, dag_id, run_id, task_id, created_at FROM ${this.#t.assets}
+       WHERE asset = $1 AND ($2::timestamptz IS NULL OR logical_date >= $2) AND logical_date <= $3
+       ORDER BY logical_date, seq`,
+      [asset, from, to],
+    );
+    return rows.map(toAssetEvent);
+  }
+
   async listAssetEventsSince(since: string): Promise<AssetEventRecord[]> {
     const { rows } = await this.#query(
       'assets_since',

@@ -64,6 +64,11 @@ export interface RunStore extends BackfillStore, PoolStore {
    */
   apply(changes: readonly StateChange[], fence?: Fence): Promise<void>;
   listAssetEvents(asset: string, logicalDate: string): Promise<AssetEventRecord[]>;
+  /**
+   * Events of one asset whose logical date (an ISO instant) is in [from, to], both inclusive; `from` null
+   * for no lower bound. Ordered by logical date, then as recorded.
+   */
+  listAssetEventsBetween(asset: string, from: string | null, to: string): Promise<AssetEventRecord[]>;
   /** Asset events of every asset recorded at or after `since` (an ISO instant), oldest first. */
   listAssetEventsSince(since: string): Promise<AssetEventRecord[]>;
   /**

@@ -203,6 +203,8 @@ export class SqliteRunStore implements RunStore {
       insertAsset: p(`INSERT INTO asset_events (asset, logical_date, dag_id, run_id, task_id, created_at)
         VALUES (?, ?, ?, ?, ?, ?)`),
       assets: p('SELECT * FROM asset_events WHERE asset = ? AND logical_date = ? ORDER BY rowid'),
+      assetsBetween: p(`SELECT * FROM asset_events WHERE asset = ? AND logical_date >= ? AND logical_date <= ?
+        ORDER BY logical_date, rowid`),
       assetsSince: p('SELECT * FROM asset_events WHERE created_at >= ? ORDER BY created_at, rowid'),
       insertDagState: p('INSERT OR IGNORE INTO dag_states (dag_id, paused, updated_at) VALUES (?, ?, ?)'),
       setDagPaused: p(`INSERT INTO dag_states (dag_id, paused, updated_at) VALUES (?, ?, ?)
@@ -475,6 +477,10 @@ export class SqliteRunStore implements RunStore {
 
   async listAssetEvents(asset: string, logicalDate: string): Promise<AssetEventRecord[]> {
     return this.#guard(() => (this.#s.assets!.all(asset, logicalDate) as Row[]).map(toAssetEvent));
+  }
+
+  async listAssetEventsBetween(asset: string, from: string | null, to: string): Promise<AssetEventRecord[]> {
+    return this.#guard(() => (this.#s.assetsBetween!.all(asset, from ?? '', to) as Row[]).map(toAssetEvent));
   }
 
   async listAssetEventsSince(since: string): Promise<AssetEventRecord[]> {

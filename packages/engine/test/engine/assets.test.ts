@@ -133,4 +133,70 @@ describe('asset-triggered runs', () => {
     const forced = await engine.run(ingest, { logicalDate: DAY, registry, force: true });
     expect(forced.triggered.map((r) => r.dagId)).to.deep.equal(['report']);
   });
+
+  describe('partition windows', () => {
+    /** Reads events D … D+2 and every users partition up to D+2; records each execution as `date` strings. */
+    function windowed() {
+      const dag = defineDag({
+        id: 'report',
+        startDate: '2025-01-01',
+        schedule: {
+          assets: [EVENTS, USERS],
+          partitions: { [EVENTS]: { from: 0, to: 2 }, [USERS]: { from: null, to: 2 } },
+        },
+      });
+      dag.task({ id: 'build', run: (ctx) => void consumerRuns.push(ctx.ds) });
+      return dag;
+    }
+    const days = (n: number) => `2025-01-0${n}`;
+
+    it('re-runs every consumer whose window holds a new partition, in date order', async () => {
+      const report = windowed();
+      const ingest = producer('ingest', { events: [EVENTS], users: [USERS] });
+      const registry = registryOf(ingest, report);
+      const triggered: string[][] = [];
+      for (const n of [1, 2, 3, 4]) {
+        clock.advance(1000);
+        const result = await engine.run(ingest, { logicalDate: days(n), registry });
+        triggered.push(result.triggered.map((r) => r.logicalDate.slice(0, 10)));
+      }
+      // D's window holds D … D+2 of events, so 01-04 no longer refreshes 01-01.
+      expect(triggered).to.deep.equal([
+        [days(1)],
+        [days(1), days(2)],
+        [days(1), days(2), days(3)],
+        [days(2), days(3), days(4)],
+      ]);
+      // Users are read up to D+2 from every earlier partition: re-processing 01-01 refreshes all four.
+      consumerRuns = [];
+      clock.advance(1000);
+      const forced = await engine.run(ingest, { logicalDate: days(1), registry, force: true });
+      expect(forced.triggered.map((r) => [r.logicalDate.slice(0, 10), r.state])).to.deep.equal([
+        [days(1), 'success'],
+        [days(2), 'success'],
+        [days(3), 'success'],
+        [days(4), 'success'],
+      ]);
+      expect(consumerRuns).to.deep.equal([days(1), days(2), days(3), days(4)]);
+    });
+
+    it('creates no run for a date whose own partition is missing', async () => {
+      const report = windowed();
+      const ingest = producer('ingest', { events: [EVENTS], users: [USERS] });
+      const registry = registryOf(ingest, report);
+      const result = await engine.run(ingest, { logicalDate: days(3), registry });
+      // 01-01 and 01-02 would read 01-03, but their own partitions do not exist.
+      expect(result.triggered.map((r) => r.logicalDate.slice(0, 10))).to.deep.equal([days(3)]);
+      expect(await engine.status(report, days(1))).to.equal(undefined);
+    });
+
+    it('refuses a window that leaves out the date itself, or names an asset it is not scheduled on', () => {
+      const define = (partitions: Record<string, { from: number | null; to: number }>) =>
+        defineDag({ id: 'bad', startDate: '2025-01-01', schedule: { assets: [EVENTS], partitions } });
+      expect(() => define({ [EVENTS]: { from: 1, to: 4 } })).to.throw(/'from' as a whole number of days ≤ 0/);
+      expect(() => define({ [EVENTS]: { from: 0, to: -1 } })).to.throw(/'to' as a whole number of days ≥ 0/);
+      expect(() => define({ [EVENTS]: { from: 0, to: 1.5 } })).to.throw(/'to' as a whole number/);
+      expect(() => define({ [USERS]: { from: 0, to: 1 } })).to.throw(/not one of its assets/);
+    });
+  });
 });

@@ -131,6 +131,37 @@ describe('SchedulerService: asset-triggered runs and backfill records (manual cl
       expect(await runsOf('report')).to.deep.equal(['2025-01-03 asset_triggered success']);
     });
 
+    it('re-runs the runs whose partition window holds a new partition, made by producers elsewhere', async () => {
+      const ingest = defineDag({ id: 'ingest', startDate: '2025-01-01', schedule: '@daily' });
+      ingest.task({ id: 'both', outlets: [EVENTS, USERS], run: () => undefined });
+      const report = defineDag({
+        id: 'report',
+        startDate: '2025-01-01',
+        schedule: { assets: [EVENTS, USERS], partitions: { [EVENTS]: { from: 0, to: 1 } } },
+      });
+      report.task({ id: 'build', run: (ctx) => void executed.push(`report ${ctx.ds}`) });
+      const s = await scheduler([report]);
+      const other = await engine();
+      for (const n of [3, 4, 5]) {
+        clock.advance(1000);
+        await other.run(ingest, { logicalDate: day(n) });
+        await settle(s);
+      }
+      // 01-03 reads events 01-03 … 01-04: made, then refreshed once by 01-04; 01-05 refreshes 01-04 only.
+      expect(executed).to.deep.equal([
+        'report 2025-01-03',
+        'report 2025-01-03',
+        'report 2025-01-04',
+        'report 2025-01-04',
+        'report 2025-01-05',
+      ]);
+      expect(await runsOf('report')).to.deep.equal([
+        '2025-01-03 asset_triggered success',
+        '2025-01-04 asset_triggered success',
+        '2025-01-05 asset_triggered success',
+      ]);
+    });
+
     it('a failed consumer is not retried until new data arrives; a paused consumer gets no run', async () => {
       const ingest = defineDag({ id: 'ingest', startDate: '2025-01-01', schedule: '@daily' });
       ingest.task({ id: 'both', outlets: [EVENTS, USERS], run: () => undefined });

@@ -601,6 +601,44 @@ export function runStoreContract(name: string, create: () => Promise<RunStoreFix
         ]);
         expect(await store.listAssetEventsSince('2025-01-01T00:00:03.001Z')).to.deep.equal([]);
       });
+
+      it('lists the events of one asset in a range of logical dates, bounded or not below', async () => {
+        await store.ensureRun(newRun('d', '2025-01-01'), ['a']);
+        const event = (asset: string, day: string, createdAt: string) =>
+          ({
+            kind: 'asset-event',
+            event: {
+              asset,
+              logicalDate: `${day}T00:00:00.000Z`,
+              dagId: 'd',
+              runId: RUN,
+              taskId: 'a',
+              createdAt,
+            },
+          }) as const;
+        await store.apply([
+          event('lake://trusted/events', '2025-01-03', '2025-01-05T00:00:01.000Z'),
+          event('lake://trusted/events', '2025-01-01', '2025-01-05T00:00:02.000Z'),
+          event('lake://trusted/users', '2025-01-02', '2025-01-05T00:00:03.000Z'),
+          event('lake://trusted/events', '2025-01-02', '2025-01-05T00:00:04.000Z'),
+          event('lake://trusted/events', '2025-01-05', '2025-01-05T00:00:05.000Z'),
+          event('lake://trusted/events', '2025-01-02', '2025-01-05T00:00:06.000Z'),
+        ]);
+        const days = (events: readonly { logicalDate: string; createdAt: string }[]) =>
+          events.map((e) => `${e.logicalDate.slice(5, 10)}@${e.createdAt.slice(17, 19)}`);
+        const asset = 'lake://trusted/events';
+        expect(
+          days(
+            await store.listAssetEventsBetween(asset, '2025-01-02T00:00:00.000Z', '2025-01-03T00:00:00.000Z'),
+          ),
+        ).to.deep.equal(['01-02@04', '01-02@06', '01-03@01']);
+        expect(
+          days(await store.listAssetEventsBetween(asset, null, '2025-01-02T00:00:00.000Z')),
+        ).to.deep.equal(['01-01@02', '01-02@04', '01-02@06']);
+        expect(
+          await store.listAssetEventsBetween(asset, '2025-01-06T00:00:00.000Z', '2025-01-09T00:00:00.000Z'),
+        ).to.deep.equal([]);
+      });
     });
   });
 }
