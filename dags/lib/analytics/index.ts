@@ -11,4 +11,4 @@ export {
   TRUSTED_TABLES,
   type TrustedTable,
 } from './report.js';
-export { twoProportionZ, wilsonInterval, Z_95 } from './stats.js';
+export { twoProportionZ, wilsonInterval, Z_95, Z_95_ONE_SIDED } from './stats.js';
