@@ -51,6 +51,13 @@ describe('report charts', () => {
     expect(svg).to.include('>25–30 s<');
     expect(svg).to.include('>≥ 600 s<');
     expect(svg).to.include('new users (count)');
+    // The largest bin holds 54 users: a 0–60 axis in steps of 20.
+    expect([...svg.matchAll(/fill="#666">(\d+)<\/text>/g)].map((m) => m[1])).to.deep.equal([
+      '0',
+      '20',
+      '40',
+      '60',
+    ]);
   });
 
   it('renders a report without data (no users, no sessions) without NaN', () => {

@@ -14,6 +14,8 @@ export interface Bar {
 export interface BarChartSpec {
   readonly title: string;
   readonly desc: string;
+  /** One line under the title (the answer, in words). */
+  readonly subtitle?: string;
   /** The value axis' name and unit, under the tick labels. */
   readonly axisLabel: string;
   /** Right end of the value axis; values are clamped to [0, max]. */
@@ -34,15 +36,19 @@ const WIDTH = 640;
 const LABEL_W = 130;
 const NOTE_W = 150;
 const ROW_H = 22;
-const TOP = 46;
+const TITLE_H = 46;
 const PLOT_W = WIDTH - LABEL_W - NOTE_W;
 
 export function barChart(spec: BarChartSpec): string {
+  const TOP = spec.subtitle === undefined ? TITLE_H : TITLE_H + 16;
   const rows = Math.max(1, spec.bars.length);
   const bottom = TOP + rows * ROW_H;
   const height = bottom + 62;
   const x = (v: number): number => LABEL_W + (Math.max(0, Math.min(spec.max, v)) / spec.max) * PLOT_W;
   const parts = svgOpen(WIDTH, height, spec.title, spec.desc);
+  if (spec.subtitle !== undefined) {
+    parts.push(`<text x="8" y="38" fill="${COLORS.ink}">${escapeXml(spec.subtitle)}</text>`);
+  }
   for (const tick of spec.ticks) {
     const tx = px(x(tick));
     parts.push(`<line x1="${tx}" y1="${TOP - 4}" x2="${tx}" y2="${bottom}" stroke="${COLORS.grid}"/>`);

@@ -5,8 +5,8 @@
 import { barChart } from './bar-chart.js';
 import { WATCH_TIME_EDGES } from './histogram.js';
 import { type Report, THRESHOLDS } from './report.js';
-import { COLORS } from './svg.js';
-import { pct, q1Headline, q2Headline, q3Headline } from './wording.js';
+import { COLORS, niceAxis } from './svg.js';
+import { pct, q1Headline, q2Headline, q2Verdict, q3Headline } from './wording.js';
 
 export const CHART_FILES = {
   q1: 'q1-watch-time.svg',
@@ -17,18 +17,6 @@ export const CHART_FILES = {
 
 const RATE_TICKS = [0, 0.25, 0.5, 0.75, 1] as const;
 
-/** The smallest 1, 2 or 5 × 10^k step that covers `max` in four steps. */
-function countAxis(max: number): { max: number; ticks: number[] } {
-  if (max <= 0) return { max: 1, ticks: [0, 1] };
-  const raw = max / 4;
-  const magnitude = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw)!;
-  const top = Math.max(1, Math.ceil(max / step)) * step;
-  const ticks: number[] = [];
-  for (let t = 0; t <= top + step / 2; t += step) ticks.push(Math.round(t));
-  return { max: top, ticks };
-}
-
 const binLabel = (from: number, to: number | null): string =>
   to === null ? `≥ ${from} s` : `${from}–${to} s`;
 
@@ -36,7 +24,7 @@ const binLabel = (from: number, to: number | null): string =>
 export function renderWatchTimeChart(report: Report): string {
   const { q1 } = report;
   const bins = q1.watchTimeHistogram;
-  const axis = countAxis(Math.max(0, ...bins.map((b) => b.users)));
+  const axis = niceAxis(Math.max(0, ...bins.map((b) => b.users)), 1);
   const threshold = WATCH_TIME_EDGES.indexOf(THRESHOLDS.q1WatchSeconds);
   return barChart({
     title: `Q1 · first-session watch time of new users (${report.reportDate})`,
@@ -73,6 +61,7 @@ export function renderRetentionChart(report: Report): string {
       `Share of new users of ${report.reportDate} with another session within ${q2.windowHours} h, per ` +
       `first-session genre, with Wilson 95% intervals; genres under ${THRESHOLDS.q2MinUsers} users are not ranked. ` +
       `${q2.overallRate === null ? '' : `All genres: ${pct(q2.overallRate)}. `}${q2Headline(report)}.`,
+    subtitle: q2Verdict(report),
     axisLabel: `retained within ${q2.windowHours} h (% of users)`,
     max: 1,
     ticks: [...RATE_TICKS],

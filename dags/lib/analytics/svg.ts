@@ -15,6 +15,23 @@ export function escapeXml(text: string): string {
 /** Fixed decimals keep the SVG bytes stable and small. */
 export const px = (v: number): string => v.toFixed(1);
 
+/**
+ * An axis from 0 in about four steps of 1, 2 or 5 × 10^k (at least `minStep`) that covers `max`;
+ * 0..1 when max ≤ 0.
+ */
+export function niceAxis(max: number, minStep = 0): { max: number; ticks: number[] } {
+  if (!(max > 0)) return { max: 1, ticks: [0, 1] };
+  const raw = Math.max(max / 4, minStep);
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw)!;
+  const top = Math.ceil(max / step) * step;
+  const ticks: number[] = [];
+  // Rounded to the step's decimals, so 0.1 + 0.2 prints as 0.3.
+  const decimals = Math.max(0, -Math.floor(Math.log10(step)));
+  for (let i = 0; i * step <= top + step / 2; i += 1) ticks.push(Number((i * step).toFixed(decimals)));
+  return { max: top, ticks };
+}
+
 export const COLORS = {
   bar: '#4c6ef5',
   highlight: '#d9480f',
@@ -67,8 +84,8 @@ export function legend(entries: readonly LegendEntry[], x: number, y: number): s
       parts.push(`<circle cx="${px(at + 7)}" cy="${mid}" r="3" fill="${e.color}"/>`);
     }
     parts.push(`<text x="${px(at + 18)}" y="${px(y)}">${escapeXml(e.label)}</text>`);
-    // Width is estimated (no font metrics in a pure function): ~6.5 px per character at 12 px.
-    at += 18 + e.label.length * 6.5 + 16;
+    // Width is estimated (no font metrics in a pure function): ~7 px per character at 12 px.
+    at += 18 + e.label.length * 7 + 14;
   }
   return parts;
 }

@@ -31,6 +31,16 @@ export function q2Headline(report: Report): string {
     : `${lead}, not significantly ahead of ${runnerUp.genre} (${pct(runnerUp.rate)}; ${test})`;
 }
 
+/** Q2's verdict in one short line (chart subtitles): who leads and whether clearly. */
+export function q2Verdict(report: Report): string {
+  const { q2 } = report;
+  if (q2.top === null) return `no genre has at least ${THRESHOLDS.q2MinUsers} users`;
+  if (q2.runnerUp === null || q2.leadZ === null)
+    return `${q2.top} leads, the only genre with at least ${THRESHOLDS.q2MinUsers} users`;
+  const test = `z ${q2.leadZ.toFixed(2)} ${q2.clearWinner ? '≥' : '<'} ${Z_95_ONE_SIDED.toFixed(3)}`;
+  return `${q2.top} leads, ${q2.clearWinner ? 'clearly' : 'not significantly'} ahead of ${q2.runnerUp} (${test})`;
+}
+
 export function q3Headline(report: Report): string {
   const abnormal = report.q3.cohorts.filter((c) => c.abnormal);
   if (abnormal.length === 0) return 'no abnormal cohort';
