@@ -12,9 +12,9 @@ import {
   renderCharts,
   renderReportMarkdown,
   renderTrendChart,
+  stageQuarantine,
   trendDates,
 } from './lib/analytics/index.js';
-import { stageQuarantine } from './lib/analytics/stage-quarantine.js';
 import { DATASET, DATASETS } from './lib/streampro/datasets.js';
 import { duckdb, lake } from './lib/streampro/resources.js';
 

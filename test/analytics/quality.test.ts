@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalStore } from '@streampro/operators';
 import { expect } from 'chai';
-import { computeQuality, computeReport } from '../../dags/lib/analytics/index.js';
-import { stageQuarantine } from '../../dags/lib/analytics/stage-quarantine.js';
+import { computeQuality, computeReport, stageQuarantine } from '../../dags/lib/analytics/index.js';
 import { withTrusted } from './support/duckdb.js';
 import { alike, handmadeDay } from './support/handmade.js';
 

@@ -30,6 +30,7 @@ export {
   type TrustedTable,
 } from './report.js';
 export { type RetentionAnswer, retentionAnswer } from './retention.js';
+export { stageQuarantine } from './stage-quarantine.js';
 export { twoProportionZ, wilsonInterval, Z_95, Z_95_ONE_SIDED } from './stats.js';
 export { computeTrend, TREND_DAYS, type Trend, type TrendPoint, trendDates, trendPoint } from './trend.js';
 export { renderTrendChart } from './trend-chart.js';
