@@ -1,6 +1,20 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { defineDag } from '@streampro/engine';
 import { defaultCacheDir, stageDatasets } from '@streampro/operators';
-import { computeReport, renderAnswers, renderCharts, renderReportMarkdown } from './lib/analytics/index.js';
+import {
+  CHART_FILES,
+  computeReport,
+  computeTrend,
+  type Report,
+  renderAnswers,
+  renderCharts,
+  renderReportMarkdown,
+  renderTrendChart,
+  stageQuarantine,
+  trendDates,
+} from './lib/analytics/index.js';
 import { DATASET, DATASETS } from './lib/streampro/datasets.js';
 import { duckdb, lake } from './lib/streampro/resources.js';
 
@@ -26,12 +40,32 @@ analytics.task({
     const session = await ctx.resources.duckdb;
     const inputs = Object.fromEntries(DATASETS.map((d) => [d, { store, prefix: DATASET[d].trustedPrefix }]));
     await stageDatasets(session, inputs, ctx, { cacheDir: defaultCacheDir() });
-    const report = await computeReport(session.connection, ctx.ds);
+    const quarantineDir = await mkdtemp(path.join(tmpdir(), 'streampro-analytics-quarantine-'));
+    let report: Report;
+    try {
+      await stageQuarantine(session.connection, store, quarantineDir, { signal: ctx.signal });
+      report = await computeReport(session.connection, ctx.ds);
+    } finally {
+      await rm(quarantineDir, { recursive: true, force: true });
+    }
     const prefix = `analytics/report_date=${ctx.ds}/`;
     await store.putBytes(`${prefix}report.json`, `${JSON.stringify(report, null, 2)}\n`);
     for (const [file, svg] of Object.entries(renderCharts(report)))
       await store.putBytes(`${prefix}${file}`, svg);
-    await store.putBytes(`${prefix}report.md`, renderReportMarkdown(report));
+    // The trend reads the earlier reports as they were last written; it stays out of report.json.
+    const earlier: unknown[] = [];
+    for (const date of trendDates(ctx.ds).filter((d) => d !== ctx.ds)) {
+      const key = `analytics/report_date=${date}/report.json`;
+      if (!(await store.exists(key))) continue;
+      try {
+        earlier.push(JSON.parse((await store.getBytes(key)).toString('utf8')));
+      } catch (error) {
+        ctx.log.warn(`trend: ${key} is not JSON, left out`, { error: (error as Error).message });
+      }
+    }
+    const trend = computeTrend(ctx.ds, [...earlier, report]);
+    await store.putBytes(`${prefix}${CHART_FILES.trend}`, renderTrendChart(trend));
+    await store.putBytes(`${prefix}report.md`, renderReportMarkdown(report, { trend }));
     const summary = renderAnswers(report);
     ctx.log.info('report written', { prefix, partitionsRead: report.partitionsRead });
     return {
@@ -41,6 +75,7 @@ analytics.task({
       windowComplete: report.q2.windowComplete,
       q1Pct: report.q1.pct,
       q2Top: report.q2.top,
+      q2ClearWinner: report.q2.clearWinner,
       q3Abnormal: report.q3.abnormal,
       summary,
     };

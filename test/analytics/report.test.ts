@@ -46,10 +46,9 @@ function expectMatchesReference(report: Report, days: readonly DayRecords[], rep
     ),
   );
   for (const c of report.q3.cohorts) {
-    expect(c.z, `${c.deviceOs} ${c.appVersion}`).to.be.closeTo(
-      ref.q3.cohorts.get(`${c.deviceOs} ${c.appVersion}`)!.z,
-      1e-9,
-    );
+    const refZ = ref.q3.cohorts.get(`${c.deviceOs} ${c.appVersion}`)!.z;
+    if (c.sessions >= 30) expect(c.z, `${c.deviceOs} ${c.appVersion}`).to.be.closeTo(refZ, 1e-9);
+    else expect(c.z, `${c.deviceOs} ${c.appVersion}`).to.equal(null);
   }
   expect(report.q3.abnormal.map((c) => `${c.deviceOs} ${c.appVersion}`).sort()).to.deep.equal(
     ref.q3.abnormal,
@@ -93,7 +92,7 @@ describe('analytics report', () => {
     expect(replayed.q3.cohorts).to.deep.equal(base.q3.cohorts);
   });
 
-  it('counts videos without a genre and devices without an app version under a label, instead of failing', async () => {
+  it('leaves videos without a genre out of Q2 and counts devices without an app version as "unknown"', async () => {
     const [first, second] = days;
     // Optional fields left empty: NULL in the trusted tables, as the pipeline writes them.
     const blank = (d: DayRecords): DayRecords => ({
@@ -103,11 +102,29 @@ describe('analytics report', () => {
     });
     const base = await withTrusted([first!, second!], (c) => computeReport(c, '2025-10-01'));
     const report = await withTrusted([blank(first!), blank(second!)], (c) => computeReport(c, '2025-10-01'));
-    expect(report.q2.genres.map((g) => g.genre)).to.deep.equal(['(no genre)']);
-    const users = (r: Report) => r.q2.genres.reduce((sum, g) => sum + g.users, 0);
-    expect(users(report)).to.equal(users(base));
-    expect(new Set(report.q3.cohorts.map((c) => c.appVersion))).to.deep.equal(new Set(['(unknown)']));
+    expect(report.q2.genres).to.deep.equal([]);
+    expect([report.q2.top, report.q2.runnerUp, report.q2.clearWinner]).to.deep.equal([null, null, false]);
+    expect(new Set(report.q3.cohorts.map((c) => c.appVersion))).to.deep.equal(new Set(['unknown']));
+    const sessions = (r: Report) => r.q3.cohorts.reduce((sum, c) => sum + c.sessions, 0);
+    expect(sessions(report)).to.equal(sessions(base));
     expect(report.q1).to.deep.equal(base.q1);
+  });
+
+  it('gives Q1 pct null, not 0, on a date without new users', async () => {
+    const report = await withTrusted(days.slice(0, 1), (c) => computeReport(c, '2025-09-01'));
+    expect(report.q1).to.deep.include({ newUsers: 0, withSession: 0, reached30s: 0, pct: null });
+    expect(report.q1.watchTimeHistogram.every((b) => b.users === 0)).to.equal(true);
+    expect(report.q2.top).to.equal(null);
+  });
+
+  it('gives every cohort an interval, and a z only when it has at least 30 sessions', async () => {
+    const report = await withTrusted(days, (c) => computeReport(c, '2025-10-01'));
+    expect(report.q3.cohorts.some((c) => !c.eligible)).to.equal(true);
+    for (const c of report.q3.cohorts) {
+      expect(c.eligible, `${c.deviceOs} ${c.appVersion}`).to.equal(c.sessions >= 30);
+      expect(c.z === null).to.equal(!c.eligible);
+      expect(c.ci95[0] <= c.rate && c.rate <= c.ci95[1]).to.equal(true);
+    }
   });
 
   it('flags an incomplete window when the events stop before D + 4 days', async () => {

@@ -61,6 +61,40 @@ describe('streampro e2e: dag run streampro --date 2025-09-09 (local lake)', func
       expect(g.ci95[1], `${g.genre} upper bound`).to.be.within(g.rate, 1);
     }
     expect(report.q3.abnormal).to.deep.equal([{ deviceOs: 'iOS', appVersion: '2.0.1' }]);
+    for (const file of ['q1-watch-time.svg', 'q2-retention.svg', 'q3-dropoff.svg', 'trend.svg']) {
+      expect(fs.readFileSync(sb.lakePath(`${prefix}${file}`), 'utf8'), file).to.contain(
+        '<title id="chart-title">',
+      );
+    }
+  });
+
+  it("reports each dataset's trusted and quarantined rows, as the lake holds them", () => {
+    const report = JSON.parse(
+      fs.readFileSync(sb.lakePath(`analytics/report_date=${DATE}/report.json`), 'utf8'),
+    ) as Report;
+    let quarantined = 0;
+    for (const dataset of DATASETS) {
+      const key = lakeKeys(dataset, DATE).quarantine;
+      const lines = fs.existsSync(sb.lakePath(key))
+        ? fs
+            .readFileSync(sb.lakePath(key), 'utf8')
+            .split('\n')
+            .filter((l) => l !== '')
+        : [];
+      const byReason: Record<string, number> = {};
+      for (const line of lines) {
+        const { reason } = JSON.parse(line) as { reason: string };
+        byReason[reason] = (byReason[reason] ?? 0) + 1;
+      }
+      const quality = report.dataQuality[dataset];
+      expect(quality.partitions, dataset).to.deep.equal([DATE]);
+      expect(quality.quarantined, dataset).to.equal(lines.length);
+      expect(quality.quarantinedByReason, dataset).to.deep.equal(byReason);
+      expect(quality.rowsWritten, dataset).to.be.greaterThan(0);
+      quarantined += lines.length;
+    }
+    // The sample plants dirt, so the section must show some.
+    expect(quarantined).to.be.greaterThan(0);
   });
 
   it('quarantines every planted dirty line at its line number with a fitting reason, and loads the rest', async () => {

@@ -1,113 +1,134 @@
 /**
- * Small horizontal bar charts as standalone SVG documents. GitHub strips inline <svg> and
- * data: URIs from rendered Markdown, so the report links to these as separate files.
+ * The report's charts as standalone SVG documents. GitHub strips inline <svg> and data: URIs from
+ * rendered Markdown, so the report links to these as separate files.
  */
-import type { Report } from './report.js';
+import { barChart } from './bar-chart.js';
+import { WATCH_TIME_EDGES } from './histogram.js';
+import { type Report, THRESHOLDS } from './report.js';
+import { COLORS, niceAxis } from './svg.js';
+import { pct, q1Headline, q2Headline, q2Verdict, q3Headline } from './wording.js';
 
-export const CHART_FILES = { q2: 'q2-retention.svg', q3: 'q3-dropoff.svg' } as const;
+export const CHART_FILES = {
+  q1: 'q1-watch-time.svg',
+  q2: 'q2-retention.svg',
+  q3: 'q3-dropoff.svg',
+  trend: 'trend.svg',
+} as const;
 
-interface Bar {
-  readonly label: string;
-  readonly value: number;
-  readonly whisker?: readonly [number, number];
-  readonly note: string;
-  readonly highlight: boolean;
-}
+const RATE_TICKS = [0, 0.25, 0.5, 0.75, 1] as const;
 
-const WIDTH = 640;
-const LABEL_W = 130;
-const NOTE_W = 150;
-const ROW_H = 22;
-const TOP = 46;
-const PLOT_W = WIDTH - LABEL_W - NOTE_W;
+const binLabel = (from: number, to: number | null): string =>
+  to === null ? `≥ ${from} s` : `${from}–${to} s`;
 
-function escapeXml(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;');
-}
-
-/** Fixed decimals keep the SVG bytes stable and small. */
-const px = (v: number): string => v.toFixed(1);
-
-function barChart(title: string, bars: readonly Bar[], reference?: { value: number; label: string }): string {
-  const height = TOP + bars.length * ROW_H + 28;
-  const x = (v: number): number => LABEL_W + Math.max(0, Math.min(1, v)) * PLOT_W;
-  const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="12">`,
-    `<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
-    `<text x="8" y="20" font-size="14" font-weight="bold">${escapeXml(title)}</text>`,
-  ];
-  for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
-    const tx = px(x(tick));
-    const bottom = TOP + bars.length * ROW_H;
-    parts.push(`<line x1="${tx}" y1="${TOP - 4}" x2="${tx}" y2="${bottom}" stroke="#e5e5e5"/>`);
-    parts.push(`<text x="${tx}" y="${bottom + 16}" text-anchor="middle" fill="#666">${tick * 100}%</text>`);
-  }
-  bars.forEach((bar, i) => {
-    const y = TOP + i * ROW_H;
-    const fill = bar.highlight ? '#d9480f' : '#4c6ef5';
-    parts.push(`<text x="${LABEL_W - 6}" y="${y + 15}" text-anchor="end">${escapeXml(bar.label)}</text>`);
-    parts.push(
-      `<rect x="${LABEL_W}" y="${y + 4}" width="${px(x(bar.value) - LABEL_W)}" height="${ROW_H - 8}" fill="${fill}"/>`,
-    );
-    if (bar.whisker) {
-      const [lo, hi] = bar.whisker.map((v) => px(x(v)));
-      const mid = px(y + ROW_H / 2);
-      parts.push(`<line x1="${lo}" y1="${mid}" x2="${hi}" y2="${mid}" stroke="#222"/>`);
-      parts.push(`<line x1="${lo}" y1="${y + 6}" x2="${lo}" y2="${y + ROW_H - 6}" stroke="#222"/>`);
-      parts.push(`<line x1="${hi}" y1="${y + 6}" x2="${hi}" y2="${y + ROW_H - 6}" stroke="#222"/>`);
-    }
-    parts.push(`<text x="${LABEL_W + PLOT_W + 8}" y="${y + 15}">${escapeXml(bar.note)}</text>`);
+/** Q1: first-session watch time of the new users with a session, bins at or above 30 s highlighted. */
+export function renderWatchTimeChart(report: Report): string {
+  const { q1 } = report;
+  const bins = q1.watchTimeHistogram;
+  const axis = niceAxis(Math.max(0, ...bins.map((b) => b.users)), 1);
+  const threshold = WATCH_TIME_EDGES.indexOf(THRESHOLDS.q1WatchSeconds);
+  return barChart({
+    title: `Q1 · first-session watch time of new users (${report.reportDate})`,
+    desc:
+      `Histogram of the first-session watch time of the ${q1.withSession} new users of ${report.reportDate} ` +
+      `with a session, in fixed bins: ${bins.map((b) => `${binLabel(b.fromSeconds, b.toSeconds)} ${b.users}`).join(', ')}. ` +
+      `The dashed line marks the ${THRESHOLDS.q1WatchSeconds} s threshold. ${q1Headline(report)}.`,
+    axisLabel: 'new users (count)',
+    max: axis.max,
+    ticks: axis.ticks,
+    tickLabel: (v) => String(v),
+    bars: bins.map((b) => ({
+      label: binLabel(b.fromSeconds, b.toSeconds),
+      value: b.users,
+      note: q1.withSession === 0 ? String(b.users) : `${b.users} (${pct(b.users / q1.withSession)})`,
+      color: b.fromSeconds >= THRESHOLDS.q1WatchSeconds ? COLORS.highlight : COLORS.bar,
+    })),
+    rowRule: { beforeRow: threshold, color: COLORS.ink },
+    legend: [
+      { kind: 'box', color: COLORS.bar, label: `under ${THRESHOLDS.q1WatchSeconds} s` },
+      { kind: 'box', color: COLORS.highlight, label: `${THRESHOLDS.q1WatchSeconds} s or more` },
+      { kind: 'dash', color: COLORS.ink, label: `${THRESHOLDS.q1WatchSeconds} s threshold` },
+    ],
+    emptyText: 'no new users',
   });
-  if (reference) {
-    const rx = px(x(reference.value));
-    parts.push(
-      `<line x1="${rx}" y1="${TOP - 4}" x2="${rx}" y2="${TOP + bars.length * ROW_H}" stroke="#222" stroke-dasharray="4 3"/>`,
-    );
-    parts.push(
-      `<text x="${rx}" y="${TOP - 8}" text-anchor="middle" fill="#222">${escapeXml(reference.label)}</text>`,
-    );
-  }
-  parts.push('</svg>');
-  return `${parts.join('\n')}\n`;
 }
-
-const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 
 /** Q2: retention rate per first-session genre with its Wilson 95% interval; the top genre highlighted. */
 export function renderRetentionChart(report: Report): string {
-  return barChart(
-    `Q2 · 2nd session within ${report.q2.windowHours} h, by first-session genre (${report.reportDate})`,
-    report.q2.genres.map((g) => ({
+  const { q2 } = report;
+  return barChart({
+    title: `Q2 · 2nd session within ${q2.windowHours} h, by first-session genre (${report.reportDate})`,
+    desc:
+      `Share of new users of ${report.reportDate} with another session within ${q2.windowHours} h, per ` +
+      `first-session genre, with Wilson 95% intervals; genres under ${THRESHOLDS.q2MinUsers} users are not ranked. ` +
+      `${q2.overallRate === null ? '' : `All genres: ${pct(q2.overallRate)}. `}${q2Headline(report)}.`,
+    subtitle: q2Verdict(report),
+    axisLabel: `retained within ${q2.windowHours} h (% of users)`,
+    max: 1,
+    ticks: [...RATE_TICKS],
+    tickLabel: (v) => `${v * 100}%`,
+    bars: q2.genres.map((g) => ({
       label: g.genre,
       value: g.rate,
       whisker: g.ci95,
       note: `${pct(g.rate)} (${g.retained}/${g.users})`,
-      highlight: g.genre === report.q2.top,
+      color:
+        g.genre === q2.top ? COLORS.highlight : g.users >= THRESHOLDS.q2MinUsers ? COLORS.bar : COLORS.muted,
     })),
-  );
+    ...(q2.overallRate === null
+      ? {}
+      : { reference: { value: q2.overallRate, label: `all ${pct(q2.overallRate)}` } }),
+    legend: [
+      { kind: 'box', color: COLORS.highlight, label: 'top genre' },
+      { kind: 'box', color: COLORS.bar, label: 'other genres' },
+      { kind: 'box', color: COLORS.muted, label: `< ${THRESHOLDS.q2MinUsers} users` },
+      { kind: 'whisker', color: COLORS.ink, label: 'Wilson 95% CI' },
+      { kind: 'dash', color: COLORS.ink, label: 'all genres' },
+    ],
+    emptyText: 'no new user with a first-session genre',
+  });
 }
 
-/** Q3: drop-off rate per device cohort; abnormal cohorts highlighted, overall rate dashed. */
+/** Q3: drop-off rate of the eligible cohorts with Wilson 95% intervals; abnormal highlighted, overall dashed. */
 export function renderDropOffChart(report: Report): string {
-  const sessions = report.q3.cohorts.reduce((sum, c) => sum + c.sessions, 0);
-  const dropOffs = report.q3.cohorts.reduce((sum, c) => sum + c.dropOffs, 0);
-  return barChart(
-    `Q3 · session drop-off (< 10 s) by device OS + app version (${report.reportDate})`,
-    report.q3.cohorts.map((c) => ({
+  const { q3 } = report;
+  const eligible = q3.cohorts.filter((c) => c.eligible);
+  const others = q3.cohorts.length - eligible.length;
+  return barChart({
+    title: `Q3 · session drop-off (< ${THRESHOLDS.q3DropOffSeconds} s) by device OS + app version (${report.reportDate})`,
+    desc:
+      `Drop-off rate of the ${eligible.length} cohorts with at least ${THRESHOLDS.q3MinSessions} sessions starting in ` +
+      `[${q3.windowStart}, ${q3.windowEnd}), with Wilson 95% intervals` +
+      `${others === 0 ? '' : `; ${others} smaller cohorts are listed in report.md only`}. ` +
+      `${q3.overallRate === null ? '' : `All sessions: ${pct(q3.overallRate)}. `}Abnormal (z ≥ ${THRESHOLDS.q3MinZ}): ${q3Headline(report)}.`,
+    axisLabel: `sessions under ${THRESHOLDS.q3DropOffSeconds} s of watch time (% of sessions)`,
+    max: 1,
+    ticks: [...RATE_TICKS],
+    tickLabel: (v) => `${v * 100}%`,
+    bars: eligible.map((c) => ({
       label: `${c.deviceOs} ${c.appVersion}`,
       value: c.rate,
-      note: `${pct(c.rate)} of ${c.sessions}, z ${c.z.toFixed(1)}`,
-      highlight: c.abnormal,
+      whisker: c.ci95,
+      note: `${pct(c.rate)} of ${c.sessions}, z ${c.z?.toFixed(1)}`,
+      color: c.abnormal ? COLORS.highlight : COLORS.bar,
     })),
-    sessions === 0 ? undefined : { value: dropOffs / sessions, label: `all ${pct(dropOffs / sessions)}` },
-  );
+    ...(q3.overallRate === null
+      ? {}
+      : { reference: { value: q3.overallRate, label: `all ${pct(q3.overallRate)}` } }),
+    legend: [
+      { kind: 'box', color: COLORS.highlight, label: `abnormal (z ≥ ${THRESHOLDS.q3MinZ})` },
+      { kind: 'box', color: COLORS.bar, label: 'other cohorts' },
+      { kind: 'whisker', color: COLORS.ink, label: 'Wilson 95% CI' },
+      { kind: 'dash', color: COLORS.ink, label: 'all sessions' },
+    ],
+    emptyText: `no cohort with at least ${THRESHOLDS.q3MinSessions} sessions`,
+  });
 }
 
-/** File name -> SVG text, to be written next to the Markdown report. */
+/** File name -> SVG text of the report's own charts, to be written next to the Markdown report. */
 export function renderCharts(report: Report): Record<string, string> {
-  return { [CHART_FILES.q2]: renderRetentionChart(report), [CHART_FILES.q3]: renderDropOffChart(report) };
+  return {
+    [CHART_FILES.q1]: renderWatchTimeChart(report),
+    [CHART_FILES.q2]: renderRetentionChart(report),
+    [CHART_FILES.q3]: renderDropOffChart(report),
+  };
 }

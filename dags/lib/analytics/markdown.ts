@@ -1,48 +1,89 @@
 /** Human-readable renderings of a Report: a Markdown document and three terminal lines. */
 import { CHART_FILES } from './charts.js';
+import type { DataQuality } from './quality.js';
 import { type Report, THRESHOLDS } from './report.js';
+import { Z_95_ONE_SIDED } from './stats.js';
+import { TRUSTED_TABLES } from './tables.js';
+import type { Trend } from './trend.js';
+import { pct, q1Headline, q1Pct, q2Headline, q3Headline } from './wording.js';
 
-const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 const cell = (text: string): string => text.replaceAll('|', '\\|');
-
-function q2Headline(report: Report): string {
-  const top = report.q2.genres.find((g) => g.genre === report.q2.top);
-  if (!top) return `no genre has at least ${THRESHOLDS.q2MinUsers} users`;
-  const [lo, hi] = top.ci95;
-  return `${top.genre} ${pct(top.rate)} (${top.retained}/${top.users}, 95% CI ${pct(lo)}–${pct(hi)})`;
-}
-
-function q3Headline(report: Report): string {
-  const abnormal = report.q3.cohorts.filter((c) => c.abnormal);
-  if (abnormal.length === 0) return 'no abnormal cohort';
-  return abnormal
-    .map(
-      (c) => `${c.deviceOs} ${c.appVersion} ${pct(c.rate)} of ${c.sessions} sessions (z ${c.z.toFixed(2)})`,
-    )
-    .join('; ');
-}
+const interval = ([lo, hi]: readonly [number, number]): string => `${pct(lo)}–${pct(hi)}`;
+const known = (n: number | null): string => (n === null ? 'n/a' : String(n));
 
 /** Three short lines for the terminal. */
 export function renderAnswers(report: Report): string {
-  const { q1 } = report;
   const incomplete = report.q2.windowComplete ? '' : ' [window incomplete]';
   return [
-    `Q1  ${q1.pct.toFixed(1)}% of ${q1.newUsers} new users reached ${THRESHOLDS.q1WatchSeconds} s in their first session (${q1.reached30s})`,
+    `Q1  ${q1Headline(report)}`,
     `Q2  top genre for ${report.q2.windowHours} h 2nd-session retention: ${q2Headline(report)}${incomplete}`,
     `Q3  abnormal drop-off: ${q3Headline(report)}`,
   ].join('\n');
 }
 
+function qualitySection(quality: DataQuality): string[] {
+  const reasons = (q: DataQuality[keyof DataQuality]): string =>
+    Object.keys(q.quarantinedByReason).length === 0
+      ? '—'
+      : Object.entries(q.quarantinedByReason)
+          .map(([reason, n]) => `${cell(reason)} ${n}`)
+          .join(', ');
+  return [
+    '## Data quality',
+    '',
+    'Over the partitions read. Written = rows in the trusted Parquet; quarantined = rows in quarantine/ by ' +
+      'reason. Duplicates dropped are not kept in the lake, so they and rows read (written + quarantined + ' +
+      'duplicates) show n/a unless the caller supplied them.',
+    '',
+    '| Dataset | Partitions | Read | Written | Quarantined | By reason | Duplicates |',
+    '|---|---:|---:|---:|---:|---|---:|',
+    ...TRUSTED_TABLES.map((t) => {
+      const q = quality[t];
+      return `| ${t} | ${q.partitions.length} | ${known(q.rowsRead)} | ${q.rowsWritten} | ${q.quarantined} | ${reasons(q)} | ${known(q.duplicatesDropped)} |`;
+    }),
+    '',
+  ];
+}
+
+function trendSection(trend: Trend, dir: string): string[] {
+  const first = trend.dates[0] ?? '';
+  const last = trend.dates[trend.dates.length - 1] ?? '';
+  return [
+    `## Trend — ${first} to ${last}`,
+    '',
+    `From the report.json of each of these report dates as it was last written (${trend.points.length} of ` +
+      `${trend.dates.length} dates have one); not part of report.json.`,
+    '',
+    `![Trend of Q1–Q3](${dir}${CHART_FILES.trend})`,
+    '',
+    '| Report date | Q1 | Q2 top | Q2 rate | Clear lead | Q3 abnormal |',
+    '|---|---:|---|---:|---|---|',
+    ...trend.points.map(
+      (p) =>
+        `| ${p.reportDate} | ${p.q1Pct === null ? 'n/a' : `${p.q1Pct.toFixed(1)}%`} | ${cell(p.q2Top ?? '—')} | ` +
+        `${p.q2TopRate === null ? '—' : pct(p.q2TopRate)} | ${p.q2ClearWinner === null ? 'n/a' : p.q2ClearWinner ? 'yes' : 'no'} | ` +
+        `${p.q3Abnormal.length === 0 ? '—' : cell(p.q3Abnormal.join(', '))} |`,
+    ),
+    '',
+  ];
+}
+
 /**
- * The report as Markdown. Charts are linked as relative files (see CHART_FILES / renderCharts),
- * because GitHub renders neither inline SVG nor data: URIs; `chartDir` is the link prefix.
+ * The report as Markdown. Charts are linked as relative files (see CHART_FILES / renderCharts,
+ * renderTrendChart), because GitHub renders neither inline SVG nor data: URIs; `chartDir` is the
+ * link prefix. With `trend`, a trend section is added (it is not part of the report itself).
  */
-export function renderReportMarkdown(report: Report, options: { chartDir?: string } = {}): string {
+export function renderReportMarkdown(
+  report: Report,
+  options: { chartDir?: string; trend?: Trend } = {},
+): string {
   const dir =
     options.chartDir === undefined || options.chartDir === ''
       ? ''
       : `${options.chartDir.replace(/\/$/, '')}/`;
   const { q1, q2, q3 } = report;
+  const eligible = q3.cohorts.filter((c) => c.eligible);
+  const small = q3.cohorts.filter((c) => !c.eligible);
   const lines = [
     `# StreamPro analytics — ${report.reportDate}`,
     '',
@@ -56,12 +97,26 @@ export function renderReportMarkdown(report: Report, options: { chartDir?: strin
     '',
     '## Q1 — Do new users reach 30 s of watch time in their first session?',
     '',
-    `**${q1.pct.toFixed(1)}%**: ${q1.reached30s} of ${q1.newUsers} users who signed up on ${report.reportDate} (UTC) ` +
-      `reached ${THRESHOLDS.q1WatchSeconds} s in their first session; ${q1.withSession} had a session at all.`,
+    q1.pct === null
+      ? `**n/a**: no user signed up on ${report.reportDate} (UTC).`
+      : `**${q1Pct(report)}**: ${q1.reached30s} of ${q1.newUsers} users who signed up on ${report.reportDate} (UTC) ` +
+        `reached ${THRESHOLDS.q1WatchSeconds} s in their first session; ${q1.withSession} had a session at all.`,
+    '',
+    `![Q1 first-session watch time](${dir}${CHART_FILES.q1})`,
+    '',
+    '| First-session watch time | Users |',
+    '|---|---:|',
+    ...q1.watchTimeHistogram.map(
+      (b) =>
+        `| ${b.toSeconds === null ? `≥ ${b.fromSeconds} s` : `${b.fromSeconds} s to < ${b.toSeconds} s`} | ${b.users} |`,
+    ),
     '',
     `## Q2 — Which first-session genres bring users back within ${q2.windowHours} h?`,
     '',
-    `Top genre (at least ${THRESHOLDS.q2MinUsers} users): **${q2Headline(report)}**.`,
+    `Top genre (at least ${THRESHOLDS.q2MinUsers} users): **${q2Headline(report)}**. The lead is clear when a ` +
+      `one-sided two-proportion z-test against the runner-up gives z ≥ ${Z_95_ONE_SIDED.toFixed(3)} (95%); ` +
+      `${q2.clearWinner ? 'it is' : 'it is **not**'}.` +
+      (q2.overallRate === null ? '' : ` All genres together: ${pct(q2.overallRate)}.`),
     `Window ${q2.windowComplete ? 'complete' : '**incomplete**'}: the data must reach ${q2.windowRequiredUntil}; ` +
       `the latest event is ${q2.latestEventTs ?? 'absent'}.`,
     '',
@@ -70,25 +125,40 @@ export function renderReportMarkdown(report: Report, options: { chartDir?: strin
     '| Genre | Users | Retained | Rate | 95% CI |',
     '|---|---:|---:|---:|---|',
     ...q2.genres.map(
-      (g) =>
-        `| ${cell(g.genre)} | ${g.users} | ${g.retained} | ${pct(g.rate)} | ${pct(g.ci95[0])}–${pct(g.ci95[1])} |`,
+      (g) => `| ${cell(g.genre)} | ${g.users} | ${g.retained} | ${pct(g.rate)} | ${interval(g.ci95)} |`,
     ),
     '',
     '## Q3 — Is drop-off abnormally high on a device OS + app version?',
     '',
     `Sessions starting in [${q3.windowStart}, ${q3.windowEnd}); a session drops off under ` +
       `${THRESHOLDS.q3DropOffSeconds} s of watch time; abnormal = at least ${THRESHOLDS.q3MinSessions} sessions ` +
-      `and z ≥ ${THRESHOLDS.q3MinZ} against all other sessions. Result: **${q3Headline(report)}**.`,
+      `and z ≥ ${THRESHOLDS.q3MinZ} against all other sessions. Result: **${q3Headline(report)}**.` +
+      (q3.overallRate === null ? '' : ` All sessions: ${pct(q3.overallRate)}.`),
     '',
     `![Q3 drop-off by cohort](${dir}${CHART_FILES.q3})`,
     '',
-    '| Device OS | App version | Sessions | Drop-offs | Rate | z | Abnormal |',
-    '|---|---|---:|---:|---:|---:|---|',
-    ...q3.cohorts.map(
+    '| Device OS | App version | Sessions | Drop-offs | Rate | 95% CI | z | Abnormal |',
+    '|---|---|---:|---:|---:|---|---:|---|',
+    ...eligible.map(
       (c) =>
-        `| ${cell(c.deviceOs)} | ${cell(c.appVersion)} | ${c.sessions} | ${c.dropOffs} | ${pct(c.rate)} | ${c.z.toFixed(2)} | ${c.abnormal ? '**yes**' : ''} |`,
+        `| ${cell(c.deviceOs)} | ${cell(c.appVersion)} | ${c.sessions} | ${c.dropOffs} | ${pct(c.rate)} | ${interval(c.ci95)} | ${c.z?.toFixed(2)} | ${c.abnormal ? '**yes**' : ''} |`,
     ),
     '',
+    ...(small.length === 0
+      ? []
+      : [
+          `Cohorts with fewer than ${THRESHOLDS.q3MinSessions} sessions (no z-score, not in the chart):`,
+          '',
+          '| Device OS | App version | Sessions | Drop-offs | Rate | 95% CI |',
+          '|---|---|---:|---:|---:|---|',
+          ...small.map(
+            (c) =>
+              `| ${cell(c.deviceOs)} | ${cell(c.appVersion)} | ${c.sessions} | ${c.dropOffs} | ${pct(c.rate)} | ${interval(c.ci95)} |`,
+          ),
+          '',
+        ]),
+    ...qualitySection(report.dataQuality),
+    ...(options.trend ? trendSection(options.trend, dir) : []),
   ];
   return lines.join('\n');
 }

@@ -58,9 +58,17 @@ SELECT
 FROM new_users n
 LEFT JOIN first_sessions f USING (user_id)`;
 
+/** Q1's histogram input: new users per distinct first-session watch time (binned in histogram.ts). */
+export const Q1_WATCH_SQL = `WITH ${BASE_CTES}
+SELECT watch_time, count(*)::INTEGER AS users
+FROM first_sessions
+GROUP BY watch_time
+ORDER BY watch_time`;
+
 /**
- * Q2: per first-session genre (the genre with the most watch time in the first session, ties
- * alphabetical), the users and those retained (another session starting in (start, start + 72 h]).
+ * Q2: per first-session genre (the genre with the most watch time in the first session among
+ * videos that have a genre, ties alphabetical), the users and those retained (another session
+ * starting in (start, start + 72 h]). Videos without a genre are ignored.
  */
 export const Q2_SQL = `WITH ${BASE_CTES},
 first_genre AS (
@@ -68,7 +76,7 @@ first_genre AS (
   FROM first_sessions f
   JOIN unique_events e ON e.session_id = f.session_id
   JOIN latest_videos v ON v.video_id = e.video_id
-  WHERE e.watch_time IS NOT NULL
+  WHERE e.watch_time IS NOT NULL AND v.genre IS NOT NULL
   GROUP BY f.user_id, v.genre
   QUALIFY row_number() OVER (PARTITION BY f.user_id ORDER BY genre_watch DESC, v.genre) = 1
 ),

@@ -1,13 +1,19 @@
 /**
- * Runs the queries and assembles the report. The report is a pure function of the trusted data
- * and the report date (no clock, stable ordering), so two runs over the same data are identical.
+ * Runs the queries and assembles the report. The report is a pure function of the trusted data,
+ * the quarantine rows, the report date and the options (no clock, stable ordering), so two runs
+ * over the same partitions are identical.
  */
 import type { DuckDBConnection, Json } from '@duckdb/node-api';
-import { PARTITIONS_SQL, Q1_SQL, Q2_SQL, Q3_SQL, WINDOW_SQL } from './queries.js';
-import { twoProportionZ, wilsonInterval } from './stats.js';
+import { type CohortKey, type DropOffCohort, dropOffAnswer } from './dropoff.js';
+import { type HistogramBin, watchTimeHistogram } from './histogram.js';
+import { computeQuality, type DataQuality, type SuppliedQuality } from './quality.js';
+import { PARTITIONS_SQL, Q1_SQL, Q1_WATCH_SQL, Q2_SQL, Q3_SQL, WINDOW_SQL } from './queries.js';
+import { type GenreRetention, retentionAnswer } from './retention.js';
+import type { PartitionsByTable, TrustedTable } from './tables.js';
 
-export const TRUSTED_TABLES = ['users', 'videos', 'devices', 'events'] as const;
-export type TrustedTable = (typeof TRUSTED_TABLES)[number];
+export type { CohortKey, DropOffCohort } from './dropoff.js';
+export type { GenreRetention } from './retention.js';
+export { type PartitionsByTable, TRUSTED_TABLES, type TrustedTable } from './tables.js';
 
 /** Thresholds of the definitions in docs/analytics.md. */
 export const THRESHOLDS = {
@@ -20,29 +26,6 @@ export const THRESHOLDS = {
   q3MinZ: 3,
 } as const;
 
-export interface GenreRetention {
-  readonly genre: string;
-  readonly users: number;
-  readonly retained: number;
-  readonly rate: number;
-  /** Wilson 95% interval of the rate. */
-  readonly ci95: readonly [number, number];
-}
-
-export interface CohortKey {
-  readonly deviceOs: string;
-  readonly appVersion: string;
-}
-
-export interface DropOffCohort extends CohortKey {
-  readonly sessions: number;
-  readonly dropOffs: number;
-  readonly rate: number;
-  /** One-sided two-proportion z-score of this cohort's rate against all other sessions. */
-  readonly z: number;
-  readonly abnormal: boolean;
-}
-
 export interface Report {
   readonly reportDate: string;
   /** Ingestion dates read, per trusted table. */
@@ -51,8 +34,10 @@ export interface Report {
     readonly newUsers: number;
     readonly withSession: number;
     readonly reached30s: number;
-    /** A percentage: 1.0 means 1.0 %. */
-    readonly pct: number;
+    /** A percentage: 1.0 means 1.0 %; null when there are no new users. */
+    readonly pct: number | null;
+    /** First-session watch time of the users with a session (sums to withSession); bins in histogram.ts. */
+    readonly watchTimeHistogram: readonly HistogramBin[];
   };
   readonly q2: {
     readonly windowHours: number;
@@ -61,15 +46,34 @@ export interface Report {
     readonly windowRequiredUntil: string;
     readonly latestEventTs: string | null;
     readonly genres: readonly GenreRetention[];
+    /** Retained / users over all genres; null when no user has a first-session genre. */
+    readonly overallRate: number | null;
     /** Highest rate among genres with at least q2MinUsers users; null when none qualifies. */
     readonly top: string | null;
+    /** The best other eligible genre; null when fewer than two qualify. */
+    readonly runnerUp: string | null;
+    /** One-sided pooled two-proportion z of top against runnerUp; null without a runner-up. */
+    readonly leadZ: number | null;
+    /** leadZ ≥ Z_95_ONE_SIDED (the lead is clear at 95%); false without a runner-up. */
+    readonly clearWinner: boolean;
   };
   readonly q3: {
     readonly windowStart: string;
     readonly windowEnd: string;
+    /** Drop-offs / sessions over all cohorts; null without sessions. */
+    readonly overallRate: number | null;
     readonly cohorts: readonly DropOffCohort[];
     readonly abnormal: readonly CohortKey[];
   };
+  /** Rows written / quarantined (by reason) / duplicates per dataset, over the partitions read. */
+  readonly dataQuality: DataQuality;
+}
+
+export interface ReportOptions {
+  /** Ingestion dates the data-quality figures cover, per table. @default partitionsRead */
+  readonly partitions?: PartitionsByTable;
+  /** Counts the lake does not keep (duplicates dropped), per table and ingestion date. */
+  readonly quality?: SuppliedQuality;
 }
 
 type Row = Record<string, Json>;
@@ -89,9 +93,8 @@ function text(row: Row, key: string): string {
   return value;
 }
 
-/** Shown for an optional text column left empty (NULL in trusted): the row still counts, under this label. */
-export const MISSING_GENRE = '(no genre)';
-export const MISSING_VALUE = '(unknown)';
+/** Q3's cohort label for a device whose optional device_os / app_version is empty (NULL in trusted). */
+export const MISSING_VALUE = 'unknown';
 
 function label(row: Row, key: string, missing: string): string {
   return field(row, key) === null ? missing : text(row, key);
@@ -99,7 +102,14 @@ function label(row: Row, key: string, missing: string): string {
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
-export async function computeReport(connection: DuckDBConnection, reportDate: string): Promise<Report> {
+/**
+ * Reads the relations users, videos, devices, events (trusted) and quarantine (QUARANTINE_TABLE_SQL).
+ */
+export async function computeReport(
+  connection: DuckDBConnection,
+  reportDate: string,
+  options: ReportOptions = {},
+): Promise<Report> {
   const startMs = Date.parse(`${reportDate}T00:00:00Z`);
   // The round trip rejects impossible dates such as 2025-02-30, which Date.parse rolls over.
   if (
@@ -122,19 +132,19 @@ export async function computeReport(connection: DuckDBConnection, reportDate: st
   const newUsers = int(q1Row, 'new_users');
   const reached30s = int(q1Row, 'reached_30s');
 
-  const genres: GenreRetention[] = (await rows(Q2_SQL)).map((row) => {
-    const users = int(row, 'users');
-    const retained = int(row, 'retained');
-    return {
-      genre: label(row, 'genre', MISSING_GENRE),
-      users,
-      retained,
-      rate: retained / users,
-      ci95: wilsonInterval(retained, users),
-    };
-  });
-  genres.sort((a, b) => b.rate - a.rate || b.users - a.users || (a.genre < b.genre ? -1 : 1));
-  const top = genres.find((g) => g.users >= THRESHOLDS.q2MinUsers)?.genre ?? null;
+  const watchTimes = (await rows(Q1_WATCH_SQL)).map((row) => ({
+    watchTime: int(row, 'watch_time'),
+    users: int(row, 'users'),
+  }));
+
+  const q2 = retentionAnswer(
+    (await rows(Q2_SQL)).map((row) => ({
+      genre: text(row, 'genre'),
+      users: int(row, 'users'),
+      retained: int(row, 'retained'),
+    })),
+    THRESHOLDS.q2MinUsers,
+  );
 
   const windowRow = (await rows(WINDOW_SQL))[0]!;
   const latest = field(windowRow, 'latest_event_ts');
@@ -145,19 +155,8 @@ export async function computeReport(connection: DuckDBConnection, reportDate: st
     sessions: int(row, 'sessions'),
     dropOffs: int(row, 'drop_offs'),
   }));
-  const totalSessions = counts.reduce((sum, c) => sum + c.sessions, 0);
-  const totalDropOffs = counts.reduce((sum, c) => sum + c.dropOffs, 0);
-  const cohorts: DropOffCohort[] = counts.map((c) => {
-    const z = twoProportionZ(c.dropOffs, c.sessions, totalDropOffs - c.dropOffs, totalSessions - c.sessions);
-    const abnormal = c.sessions >= THRESHOLDS.q3MinSessions && z >= THRESHOLDS.q3MinZ;
-    return { ...c, rate: c.dropOffs / c.sessions, z, abnormal };
-  });
-  cohorts.sort(
-    (a, b) =>
-      b.rate - a.rate ||
-      (a.deviceOs < b.deviceOs ? -1 : a.deviceOs > b.deviceOs ? 1 : 0) ||
-      (a.appVersion < b.appVersion ? -1 : a.appVersion > b.appVersion ? 1 : 0),
-  );
+  const q3 = dropOffAnswer(counts, { minSessions: THRESHOLDS.q3MinSessions, minZ: THRESHOLDS.q3MinZ });
+  const dataQuality = await computeQuality(connection, options.partitions ?? partitionsRead, options.quality);
 
   const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
   return {
@@ -167,23 +166,30 @@ export async function computeReport(connection: DuckDBConnection, reportDate: st
       newUsers,
       withSession: int(q1Row, 'with_session'),
       reached30s,
-      pct: newUsers === 0 ? 0 : (100 * reached30s) / newUsers,
+      pct: newUsers === 0 ? null : (100 * reached30s) / newUsers,
+      watchTimeHistogram: watchTimeHistogram(watchTimes),
     },
     q2: {
       windowHours: THRESHOLDS.q2WindowHours,
       windowComplete: field(windowRow, 'complete') === true,
       windowRequiredUntil: text(windowRow, 'required_until'),
       latestEventTs: typeof latest === 'string' ? latest : null,
-      genres,
-      top,
+      genres: q2.genres,
+      overallRate: q2.overallRate,
+      top: q2.top,
+      runnerUp: q2.runnerUp,
+      leadZ: q2.leadZ,
+      clearWinner: q2.clearWinner,
     },
     q3: {
       windowStart: iso(startMs),
       windowEnd: iso(startMs + THRESHOLDS.q3WindowDays * 86_400_000),
-      cohorts,
-      abnormal: cohorts
+      overallRate: q3.overallRate,
+      cohorts: q3.cohorts,
+      abnormal: q3.cohorts
         .filter((c) => c.abnormal)
         .map(({ deviceOs, appVersion }) => ({ deviceOs, appVersion })),
     },
+    dataQuality,
   };
 }

@@ -1,7 +1,10 @@
 /** The two statistics of the report, kept apart from SQL so they can be checked by hand. */
 
-/** Two-sided 95% normal quantile. */
+/** Two-sided 95% normal quantile (Wilson intervals). */
 export const Z_95 = 1.959963984540054;
+
+/** One-sided 95% normal quantile (Q2's clear-winner test). */
+export const Z_95_ONE_SIDED = 1.6448536269514722;
 
 /** Wilson score interval for `successes` of `trials`; [0, 0] when there are no trials. */
 export function wilsonInterval(successes: number, trials: number, z = Z_95): [number, number] {
@@ -11,7 +14,11 @@ export function wilsonInterval(successes: number, trials: number, z = Z_95): [nu
   const denominator = 1 + z2 / trials;
   const centre = (p + z2 / (2 * trials)) / denominator;
   const half = (z * Math.sqrt((p * (1 - p)) / trials + z2 / (4 * trials * trials))) / denominator;
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+  // At 0 or `trials` successes the bound is exactly 0 or 1; rounding would leave it off by ~1e-17.
+  return [
+    successes === 0 ? 0 : Math.max(0, centre - half),
+    successes === trials ? 1 : Math.min(1, centre + half),
+  ];
 }
 
 /**

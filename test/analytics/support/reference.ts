@@ -87,7 +87,8 @@ export function referenceAnswers(days: readonly DayRecords[], reportDate: string
     const perGenre = new Map<string, number>();
     for (const e of first.events) {
       const video = e.videoId === null ? undefined : videos.get(e.videoId);
-      if (e.watchTime === null || video === undefined) continue;
+      // Videos without a genre are ignored (NULL in trusted).
+      if (e.watchTime === null || video === undefined || video.genre === null) continue;
       perGenre.set(video.genre, (perGenre.get(video.genre) ?? 0) + e.watchTime);
     }
     const ranked = [...perGenre].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { QUARANTINE_TABLE_SQL } from '../../../dags/lib/analytics/index.js';
 import type { DayRecords } from '../../../scripts/generate/index.js';
 
 /** `YYYY-MM-DD HH:MM:SS` in UTC: what a naive TIMESTAMP column holds. */
@@ -98,7 +99,10 @@ function rowsOf(day: DayRecords): Record<Table, Record<string, string | number |
   };
 }
 
-/** Creates tables users, videos, devices, events holding every given ingestion partition. */
+/**
+ * Creates tables users, videos, devices, events holding every given ingestion partition, and an
+ * empty quarantine table (tests insert the rejects they need).
+ */
 export async function loadTrusted(
   connection: DuckDBConnection,
   days: readonly DayRecords[],
@@ -121,4 +125,5 @@ export async function loadTrusted(
       `CREATE OR REPLACE TABLE ${table} AS SELECT * FROM read_json('${path.replaceAll("'", "''")}', format = 'newline_delimited', columns = {${columns}})`,
     );
   }
+  await connection.run(QUARANTINE_TABLE_SQL);
 }
