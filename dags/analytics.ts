@@ -1,31 +1,34 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { defineDag } from '@streampro/engine';
-import { defaultCacheDir, stageDatasets } from '@streampro/operators';
 import {
   CHART_FILES,
   computeReport,
   computeTrend,
-  type Report,
   renderAnswers,
   renderCharts,
   renderReportMarkdown,
   renderTrendChart,
-  stageQuarantine,
+  stageReportInputs,
   trendDates,
+  WINDOWS,
 } from './lib/analytics/index.js';
 import { DATASET, DATASETS } from './lib/streampro/datasets.js';
 import { duckdb, lake } from './lib/streampro/resources.js';
 
 /**
- * Answers StreamPro's three business questions for a report date over all trusted data available when it
- * runs. Scheduled on the trusted assets, so a successful `streampro` run for D is followed by this DAG for D.
+ * Answers StreamPro's three business questions for a report date D from the trusted partitions its windows
+ * declare (dags/lib/analytics/inputs.ts). Scheduled on the trusted assets, so a successful `streampro` run for
+ * D is followed by this DAG for D, and for every earlier report whose window holds D; a report is provisional
+ * until all its partitions exist.
  */
 export const analytics = defineDag({
   id: 'analytics',
   description: 'Q1 first-session reach, Q2 retention by genre, Q3 drop-off by device cohort',
-  schedule: { assets: DATASETS.map((d) => DATASET[d].asset) },
+  // The report of D reads events D … D+4 and the other datasets up to D+4: a new or re-processed partition
+  // in those windows runs the report again.
+  schedule: {
+    assets: DATASETS.map((d) => DATASET[d].asset),
+    partitions: Object.fromEntries(DATASETS.map((d) => [DATASET[d].asset, WINDOWS[d]])),
+  },
   startDate: '2025-09-01',
   defaultTaskOptions: { retries: 1, retryDelay: 2_000 },
   tags: ['streampro', 'analytics'],
@@ -38,16 +41,8 @@ analytics.task({
   run: async (ctx) => {
     const store = await ctx.resources.lake;
     const session = await ctx.resources.duckdb;
-    const inputs = Object.fromEntries(DATASETS.map((d) => [d, { store, prefix: DATASET[d].trustedPrefix }]));
-    await stageDatasets(session, inputs, ctx, { cacheDir: defaultCacheDir() });
-    const quarantineDir = await mkdtemp(path.join(tmpdir(), 'streampro-analytics-quarantine-'));
-    let report: Report;
-    try {
-      await stageQuarantine(session.connection, store, quarantineDir, { signal: ctx.signal });
-      report = await computeReport(session.connection, ctx.ds);
-    } finally {
-      await rm(quarantineDir, { recursive: true, force: true });
-    }
+    const { partitions, quality } = await stageReportInputs(session, store, ctx);
+    const report = await computeReport(session.connection, ctx.ds, { partitions, quality });
     const prefix = `analytics/report_date=${ctx.ds}/`;
     await store.putBytes(`${prefix}report.json`, `${JSON.stringify(report, null, 2)}\n`);
     for (const [file, svg] of Object.entries(renderCharts(report)))
@@ -72,6 +67,7 @@ analytics.task({
       reportKey: `${prefix}report.json`,
       markdownKey: `${prefix}report.md`,
       partitionsRead: report.partitionsRead,
+      status: report.status,
       windowComplete: report.q2.windowComplete,
       q1Pct: report.q1.pct,
       q2Top: report.q2.top,

@@ -70,6 +70,9 @@ const trustedTasks = DATASETS.map((name) => {
         maxRejectRatio: 0.2,
         secrets: { email_salt: await ctx.resources.salt },
       })(ctx);
+      const { rowsRead, rowsWritten, rowsRejected, rejectedByReason, duplicatesDropped } = out;
+      const counts = { rowsRead, rowsWritten, rowsRejected, rejectedByReason, duplicatesDropped };
+      await store.putBytes(keys.counts, `${JSON.stringify(counts, null, 2)}\n`);
       ctx.log.info(`${name}: ${out.rowsWritten} rows trusted, ${out.rowsRejected} quarantined`, {
         rejectedByReason: out.rejectedByReason,
         duplicatesDropped: out.duplicatesDropped,

@@ -17,15 +17,23 @@ import {
 import { REPORT } from './support/report-fixture.js';
 
 describe('report rendering', () => {
-  it('prints three answer lines for the terminal, saying when the lead is not clear', () => {
+  it('prints the status and three answer lines for the terminal, saying when the lead is not clear', () => {
     expect(renderAnswers(REPORT).split('\n')).to.deep.equal([
+      'Report 2025-09-09: final (every partition its windows need was read)',
       'Q1  1.0% of 100 new users reached 30 s in their first session (1)',
       'Q2  top genre for 72 h 2nd-session retention: Comedy leads with 75.0% (15/20, 95% CI 53.1%–88.8%), ' +
         'not significantly ahead of Romance (50.0%; z 1.63 < 1.645)',
       'Q3  abnormal drop-off: iOS 2.0.1 62.5% of 80 sessions (z 5.10)',
     ]);
-    const incomplete = renderAnswers({ ...REPORT, q2: { ...REPORT.q2, windowComplete: false } });
-    expect(incomplete).to.include('[window incomplete]');
+    const provisional = renderAnswers({
+      ...REPORT,
+      status: 'provisional',
+      partitionsMissing: { ...REPORT.partitionsMissing, events: ['2025-09-12', '2025-09-10', '2025-09-13'] },
+      q2: { ...REPORT.q2, windowComplete: false },
+    });
+    expect(provisional.split('\n')[0]).to.equal(
+      'Report 2025-09-09: provisional (waiting for partitions 2025-09-10 … 2025-09-13)',
+    );
   });
 
   it('says a clear lead is clear, and a lone eligible genre is alone', () => {
@@ -45,7 +53,7 @@ describe('report rendering', () => {
       ...REPORT,
       q1: { ...REPORT.q1, newUsers: 0, withSession: 0, reached30s: 0, pct: null },
     };
-    expect(renderAnswers(empty).split('\n')[0]).to.equal('Q1  no new users signed up on 2025-09-09');
+    expect(renderAnswers(empty).split('\n')[1]).to.equal('Q1  no new users signed up on 2025-09-09');
     const md = renderReportMarkdown(empty);
     expect(md).to.include('**n/a**: no user signed up on 2025-09-09 (UTC).');
     expect(md).to.not.include('0.0%**');

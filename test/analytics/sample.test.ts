@@ -18,8 +18,8 @@ describe('committed sample (data/)', () => {
     }
   });
 
-  it('holds exactly what `npm run generate -- --start 2025-09-09 --end 2025-09-12` writes', () => {
-    const days = generateDays('2025-09-09', '2025-09-12');
+  it('holds exactly what `npm run generate -- --start 2025-09-09 --end 2025-09-13` writes', () => {
+    const days = generateDays('2025-09-09', '2025-09-13');
     const expected = new Set<string>();
     for (const day of days) {
       for (const [name, text] of Object.entries(day.files)) {
@@ -37,7 +37,7 @@ describe('committed sample (data/)', () => {
 
   for (const [label, end] of [
     ['2025-09-09 only', '2025-09-09'],
-    ['all four days', '2025-09-12'],
+    ['all five days', '2025-09-13'],
   ] as const) {
     it(`answers Q1 1.0% (1 of 100), Q2 Comedy, Q3 iOS 2.0.1 for 2025-09-09 from ${label}`, async () => {
       const days = generateDays('2025-09-09', end).map((d) => d.records);
@@ -46,7 +46,10 @@ describe('committed sample (data/)', () => {
       expect(report.q2.top).to.equal('Comedy');
       // Comedy leads (14/19) but not clearly: against Romance (5/10) the one-sided z is 1.28 < 1.645.
       expect(report.q2).to.include({ runnerUp: 'Romance', clearWinner: false });
-      expect(report.q2.windowComplete).to.equal(true);
+      // The sample's last day is 2025-09-13, so only a report reading 09-09 … 09-13 is final.
+      expect([report.status, report.q2.windowComplete]).to.deep.equal(
+        end === '2025-09-13' ? ['final', true] : ['provisional', false],
+      );
       expect(report.q3.abnormal).to.deep.equal([{ deviceOs: 'iOS', appVersion: '2.0.1' }]);
       const ref = referenceAnswers(days, '2025-09-09');
       expect([ref.q1.reached30s, ref.q2.top, ref.q3.abnormal]).to.deep.equal([1, 'Comedy', ['iOS 2.0.1']]);

@@ -7,7 +7,15 @@ export {
 } from './charts.js';
 export { type DropOffAnswer, dropOffAnswer } from './dropoff.js';
 export { type HistogramBin, WATCH_TIME_EDGES, watchTimeHistogram } from './histogram.js';
-export { renderAnswers, renderReportMarkdown } from './markdown.js';
+export {
+  ingestionDateOf,
+  inputRange,
+  missingPartitions,
+  requiredDates,
+  WINDOW_DAYS,
+  WINDOWS,
+} from './inputs.js';
+export { missingText, renderAnswers, renderReportMarkdown } from './markdown.js';
 export {
   computeQuality,
   type DataQuality,
@@ -30,6 +38,7 @@ export {
   type TrustedTable,
 } from './report.js';
 export { type RetentionAnswer, retentionAnswer } from './retention.js';
+export { type StagedInputs, stageReportInputs } from './stage-inputs.js';
 export { stageQuarantine } from './stage-quarantine.js';
 export { twoProportionZ, wilsonInterval, Z_95, Z_95_ONE_SIDED } from './stats.js';
 export { computeTrend, TREND_DAYS, type Trend, type TrendPoint, trendDates, trendPoint } from './trend.js';

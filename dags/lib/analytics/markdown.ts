@@ -11,12 +11,30 @@ const cell = (text: string): string => text.replaceAll('|', '\\|');
 const interval = ([lo, hi]: readonly [number, number]): string => `${pct(lo)}–${pct(hi)}`;
 const known = (n: number | null): string => (n === null ? 'n/a' : String(n));
 
-/** Three short lines for the terminal. */
+/** Dates in words: `none`, `2025-09-09, 2025-09-10`, or from four on `2025-09-01 … 2025-09-13 (13)`. */
+function dateList(dates: readonly string[]): string {
+  if (dates.length === 0) return 'none';
+  if (dates.length < 4) return dates.join(', ');
+  return `${dates[0]} … ${dates[dates.length - 1]} (${dates.length})`;
+}
+
+/** What a provisional report still waits for, in words: `events 2025-09-10 … 2025-09-13`. */
+export function missingText(report: Report): string {
+  const dates = [...new Set(Object.values(report.partitionsMissing).flat())].sort();
+  if (dates.length === 0) return 'nothing';
+  return dates.length === 1 ? dates[0]! : `${dates[0]} … ${dates[dates.length - 1]}`;
+}
+
+/** Short lines for the terminal: the status, then one per question. */
 export function renderAnswers(report: Report): string {
-  const incomplete = report.q2.windowComplete ? '' : ' [window incomplete]';
+  const status =
+    report.status === 'final'
+      ? `Report ${report.reportDate}: final (every partition its windows need was read)`
+      : `Report ${report.reportDate}: provisional (waiting for partitions ${missingText(report)})`;
   return [
+    status,
     `Q1  ${q1Headline(report)}`,
-    `Q2  top genre for ${report.q2.windowHours} h 2nd-session retention: ${q2Headline(report)}${incomplete}`,
+    `Q2  top genre for ${report.q2.windowHours} h 2nd-session retention: ${q2Headline(report)}`,
     `Q3  abnormal drop-off: ${q3Headline(report)}`,
   ].join('\n');
 }
@@ -91,8 +109,8 @@ export function renderReportMarkdown(
     renderAnswers(report),
     '```',
     '',
-    `Partitions read: ${Object.entries(report.partitionsRead)
-      .map(([table, dates]) => `${table} ${dates.length === 0 ? 'none' : dates.join(', ')}`)
+    `Status: **${report.status}**. Partitions read: ${Object.entries(report.partitionsRead)
+      .map(([table, dates]) => `${table} ${dateList(dates)}`)
       .join('; ')}.`,
     '',
     '## Q1 — Do new users reach 30 s of watch time in their first session?',
@@ -117,8 +135,8 @@ export function renderReportMarkdown(
       `one-sided two-proportion z-test against the runner-up gives z ≥ ${Z_95_ONE_SIDED.toFixed(3)} (95%); ` +
       `${q2.clearWinner ? 'it is' : 'it is **not**'}.` +
       (q2.overallRate === null ? '' : ` All genres together: ${pct(q2.overallRate)}.`),
-    `Window ${q2.windowComplete ? 'complete' : '**incomplete**'}: the data must reach ${q2.windowRequiredUntil}; ` +
-      `the latest event is ${q2.latestEventTs ?? 'absent'}.`,
+    `Window ${q2.windowComplete ? 'complete' : `**incomplete** (missing partitions ${missingText(report)})`}: ` +
+      `it ends at ${q2.windowRequiredUntil}; the latest event read is ${q2.latestEventTs ?? 'absent'}.`,
     '',
     `![Q2 retention by genre](${dir}${CHART_FILES.q2})`,
     '',

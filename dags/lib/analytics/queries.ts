@@ -127,10 +127,10 @@ FROM (
 ORDER BY table_name, ingestion_date`;
 
 /**
- * Window completeness. The windows end at `required_until` = the later of D + 4 days (end of the
- * Q3 window) and the latest first-session start of D's new users + 72 h (end of the last Q2
- * window). The data is taken to cover them when some event at or after that instant has arrived:
- * a heuristic, since late events for the window could still come.
+ * Where the windows end, for the record: `required_until` = the later of D + 4 days (end of the Q3
+ * window) and the latest first-session start of D's new users + 72 h (end of the last Q2 window),
+ * beside the latest event read. Completeness itself comes from the partitions read (inputs.ts), not
+ * from event times, which a single far-future timestamp would move.
  */
 export const WINDOW_SQL = `WITH ${BASE_CTES},
 bounds AS (
@@ -142,8 +142,7 @@ bounds AS (
 )
 SELECT
   strftime(b.required_until, '%Y-%m-%dT%H:%M:%SZ') AS required_until,
-  strftime(max(e.event_ts), '%Y-%m-%dT%H:%M:%SZ') AS latest_event_ts,
-  coalesce(max(e.event_ts) >= b.required_until, false) AS complete
+  strftime(max(e.event_ts), '%Y-%m-%dT%H:%M:%SZ') AS latest_event_ts
 FROM bounds b
 LEFT JOIN unique_events e ON true
 GROUP BY b.required_until`;

@@ -6,10 +6,11 @@
 import type { DuckDBConnection, Json } from '@duckdb/node-api';
 import { type CohortKey, type DropOffCohort, dropOffAnswer } from './dropoff.js';
 import { type HistogramBin, watchTimeHistogram } from './histogram.js';
+import { missingPartitions } from './inputs.js';
 import { computeQuality, type DataQuality, type SuppliedQuality } from './quality.js';
 import { PARTITIONS_SQL, Q1_SQL, Q1_WATCH_SQL, Q2_SQL, Q3_SQL, WINDOW_SQL } from './queries.js';
 import { type GenreRetention, retentionAnswer } from './retention.js';
-import type { PartitionsByTable, TrustedTable } from './tables.js';
+import { type PartitionsByTable, TRUSTED_TABLES, type TrustedTable } from './tables.js';
 
 export type { CohortKey, DropOffCohort } from './dropoff.js';
 export type { GenreRetention } from './retention.js';
@@ -28,8 +29,15 @@ export const THRESHOLDS = {
 
 export interface Report {
   readonly reportDate: string;
+  /**
+   * `final` once every table has each ingestion date D … D+4 its windows need; `provisional` before (a
+   * later partition can still change the answers, and the DAG's schedule recomputes the report when it lands).
+   */
+  readonly status: 'provisional' | 'final';
   /** Ingestion dates read, per trusted table. */
   readonly partitionsRead: Readonly<Record<TrustedTable, readonly string[]>>;
+  /** Ingestion dates among D … D+4 not read yet, per table: empty everywhere when final. */
+  readonly partitionsMissing: Readonly<Record<TrustedTable, readonly string[]>>;
   readonly q1: {
     readonly newUsers: number;
     readonly withSession: number;
@@ -41,6 +49,7 @@ export interface Report {
   };
   readonly q2: {
     readonly windowHours: number;
+    /** The Q2 and Q3 windows are covered: every partition D … D+4 was read (status final). */
     readonly windowComplete: boolean;
     /** The data must reach this instant for the Q2 and Q3 windows to be complete. */
     readonly windowRequiredUntil: string;
@@ -70,7 +79,10 @@ export interface Report {
 }
 
 export interface ReportOptions {
-  /** Ingestion dates the data-quality figures cover, per table. @default partitionsRead */
+  /**
+   * The ingestion dates staged, per table (from the objects read, so an empty partition counts); they are the
+   * report's partitionsRead and what the data-quality figures cover. @default the dates found in the tables
+   */
   readonly partitions?: PartitionsByTable;
   /** Counts the lake does not keep (duplicates dropped), per table and ingestion date. */
   readonly quality?: SuppliedQuality;
@@ -123,10 +135,23 @@ export async function computeReport(
   const rows = async (sql: string, withParams = true): Promise<Row[]> =>
     (await connection.runAndReadAll(sql, withParams ? params : undefined)).getRowObjectsJson();
 
-  const partitionsRead: Record<TrustedTable, string[]> = { users: [], videos: [], devices: [], events: [] };
-  for (const row of await rows(PARTITIONS_SQL, false)) {
-    partitionsRead[text(row, 'table_name') as TrustedTable].push(text(row, 'ingestion_date'));
+  const found: Record<TrustedTable, string[]> = { users: [], videos: [], devices: [], events: [] };
+  if (!options.partitions) {
+    for (const row of await rows(PARTITIONS_SQL, false)) {
+      found[text(row, 'table_name') as TrustedTable].push(text(row, 'ingestion_date'));
+    }
   }
+  const given = options.partitions;
+  const partitionsRead: PartitionsByTable = given
+    ? {
+        users: [...given.users].sort(),
+        videos: [...given.videos].sort(),
+        devices: [...given.devices].sort(),
+        events: [...given.events].sort(),
+      }
+    : found;
+  const partitionsMissing = missingPartitions(reportDate, partitionsRead);
+  const final = TRUSTED_TABLES.every((t) => partitionsMissing[t].length === 0);
 
   const q1Row = (await rows(Q1_SQL))[0]!;
   const newUsers = int(q1Row, 'new_users');
@@ -156,12 +181,14 @@ export async function computeReport(
     dropOffs: int(row, 'drop_offs'),
   }));
   const q3 = dropOffAnswer(counts, { minSessions: THRESHOLDS.q3MinSessions, minZ: THRESHOLDS.q3MinZ });
-  const dataQuality = await computeQuality(connection, options.partitions ?? partitionsRead, options.quality);
+  const dataQuality = await computeQuality(connection, partitionsRead, options.quality);
 
   const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
   return {
     reportDate,
+    status: final ? 'final' : 'provisional',
     partitionsRead,
+    partitionsMissing,
     q1: {
       newUsers,
       withSession: int(q1Row, 'with_session'),
@@ -171,7 +198,7 @@ export async function computeReport(
     },
     q2: {
       windowHours: THRESHOLDS.q2WindowHours,
-      windowComplete: field(windowRow, 'complete') === true,
+      windowComplete: final,
       windowRequiredUntil: text(windowRow, 'required_until'),
       latestEventTs: typeof latest === 'string' ? latest : null,
       genres: q2.genres,

@@ -16,6 +16,8 @@ export interface LakeKeys {
   readonly raw: string;
   readonly trusted: string;
   readonly quarantine: string;
+  /** What the trusted task read, wrote, rejected and dropped (JSON), beside the partition's Parquet. */
+  readonly counts: string;
 }
 
 /** Everything the pipeline knows about one dataset, in one place. */
@@ -62,6 +64,7 @@ function dataset(
         raw: `raw/${partition}/${file}`,
         trusted: `trusted/${partition}/part-0.parquet`,
         quarantine: `quarantine/${partition}/rejects.jsonl`,
+        counts: `trusted/${partition}/_counts.json`,
       };
     },
   };

@@ -13,12 +13,14 @@ const quality = (written: number): DatasetQuality => ({
 
 export const REPORT: Report = {
   reportDate: '2025-09-09',
+  status: 'final',
   partitionsRead: {
     users: ['2025-09-09'],
     videos: ['2025-09-09'],
     devices: ['2025-09-09'],
     events: ['2025-09-09'],
   },
+  partitionsMissing: { users: [], videos: [], devices: [], events: [] },
   q1: {
     newUsers: 100,
     withSession: 95,

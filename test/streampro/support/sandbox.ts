@@ -39,6 +39,7 @@ export function lakeKeys(dataset: Dataset, date: string) {
     raw: `raw/${partition}/${landingFile(dataset, date)}`,
     trusted: `trusted/${partition}/part-0.parquet`,
     quarantine: `quarantine/${partition}/rejects.jsonl`,
+    counts: `trusted/${partition}/_counts.json`,
   };
 }
 
