@@ -15,6 +15,7 @@ import {
   PipelineSandbox,
   type Result,
   type RunStatus,
+  trustedOutput,
 } from './support/sandbox.js';
 
 /** Distinctive, so that finding it anywhere in a log cannot be a coincidence. */
@@ -68,7 +69,7 @@ describe('streampro e2e: dag run streampro --date 2025-09-09 (local lake)', func
     }
   });
 
-  it("reports each dataset's trusted and quarantined rows, as the lake holds them", () => {
+  it("reports each dataset's read, trusted, quarantined and duplicate rows, as the lake holds them", () => {
     const report = JSON.parse(
       fs.readFileSync(sb.lakePath(`analytics/report_date=${DATE}/report.json`), 'utf8'),
     ) as Report;
@@ -91,6 +92,13 @@ describe('streampro e2e: dag run streampro --date 2025-09-09 (local lake)', func
       expect(quality.quarantined, dataset).to.equal(lines.length);
       expect(quality.quarantinedByReason, dataset).to.deep.equal(byReason);
       expect(quality.rowsWritten, dataset).to.be.greaterThan(0);
+      // Read and duplicates come from the counts the trusted task recorded beside its partition.
+      const out = trustedOutput(run, dataset);
+      expect([quality.rowsRead, quality.rowsWritten, quality.duplicatesDropped], dataset).to.deep.equal([
+        out.rowsRead,
+        out.rowsWritten,
+        out.duplicatesDropped,
+      ]);
       quarantined += lines.length;
     }
     // The sample plants dirt, so the section must show some.

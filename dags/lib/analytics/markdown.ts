@@ -50,8 +50,8 @@ function qualitySection(quality: DataQuality): string[] {
     '## Data quality',
     '',
     'Over the partitions read. Written = rows in the trusted Parquet; quarantined = rows in quarantine/ by ' +
-      'reason. Duplicates dropped are not kept in the lake, so they and rows read (written + quarantined + ' +
-      'duplicates) show n/a unless the caller supplied them.',
+      'reason; duplicates = exact repeats dropped, from the counts the trusted task records beside each ' +
+      'partition (n/a for a partition without them); read = written + quarantined + duplicates.',
     '',
     '| Dataset | Partitions | Read | Written | Quarantined | By reason | Duplicates |',
     '|---|---:|---:|---:|---:|---|---:|',
