@@ -38,7 +38,7 @@ export const videosSchema = defineSchema({
     title: { type: 'string', required: true },
     genre: { type: 'string', canonical: VIDEO_GENRES },
     duration_s: { type: 'integer', required: true, min: 1 },
-    published_at: { type: 'timestamp' },
+    published_at: { type: 'timestamp', requireOffset: true },
   },
   dedupKey: ['video_id'],
 });
@@ -61,7 +61,12 @@ export const eventsSchema = defineSchema({
   columns: {
     event_id: { type: 'string', required: true },
     // Events received on D happened within the last year, or a week ahead at most (device clocks).
-    event_ts: { type: 'timestamp', required: true, window: { daysBefore: 365, daysAfter: 7 } },
+    event_ts: {
+      type: 'timestamp',
+      required: true,
+      requireOffset: true,
+      window: { daysBefore: 365, daysAfter: 7 },
+    },
     user_id: { type: 'string', required: true },
     device_id: { type: 'string', required: true },
     session_id: { type: 'string', required: true },

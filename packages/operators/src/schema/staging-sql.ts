@@ -233,13 +233,21 @@ function typedValue(r: string, column: ColumnSpec): string {
     case 'boolean':
       return `TRY_CAST(${r} AS BOOLEAN)`;
     case 'timestamp':
-      // Offsets (and Z) are applied, giving the UTC instant; no offset means UTC (session zone). An hour of
-      // 24 is not a time of day: DuckDB would roll `…T24:00:00Z` over to the next day.
-      return `CASE WHEN NOT regexp_matches(${r}, '[T ]24:') THEN TRY_CAST(${r} AS TIMESTAMPTZ) END`;
+      // RFC 3339 only (T_SHAPE); offsets (and Z) are applied, giving the UTC instant; no offset means UTC
+      // (session zone) unless the column requires one. An hour of 24 is not a time of day: DuckDB would roll
+      // `…T24:00:00Z` over to the next day. `t`/`z` are read as `T`/`Z`.
+      return `CASE WHEN regexp_full_match(${r}, ${quoteLiteral(T_SHAPE)}) AND NOT regexp_matches(${r}, '[Tt ]24:') THEN TRY_CAST(upper(${r}) AS TIMESTAMPTZ) END`;
     case 'date':
       return `TRY_CAST(${r} AS DATE)`;
   }
 }
+
+/**
+ * The text a timestamp column accepts (RFC 3339): date, `T`, `t` or a space, time with seconds, an optional
+ * fraction, then `Z`/`z` or `±HH:MM` (optional here; `requireOffset` makes its absence `missing_offset`).
+ */
+const T_SHAPE =
+  '[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})?';
 
 function stringValue(
   r: string,
@@ -270,7 +278,7 @@ function columnRules(name: string, column: ColumnSpec, r: string, runDate: strin
   const unmapped = column.type === 'string' && column.canonical !== undefined;
   rule(`${r} IS NOT NULL AND ${v} IS NULL`, unmapped ? 'not_allowed' : 'invalid_type');
   if (column.type === 'timestamp' && column.requireOffset === true) {
-    rule(`NOT regexp_matches(${r}, '(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$')`, 'missing_offset');
+    rule(`NOT regexp_matches(${r}, '([Zz]|[+-][0-9]{2}:[0-9]{2})$')`, 'missing_offset');
   }
   if ((column.type === 'string' || column.type === 'integer') && column.allowed !== undefined) {
     rule(`${v} NOT IN ${sqlList(column.allowed)}`, 'not_allowed');

@@ -515,6 +515,35 @@ describe('toParquet', () => {
     ]);
   });
 
+  it('timestamps are RFC 3339: T, t or a space, seconds required, a fraction optional, Z or ±HH:MM', async () => {
+    const rows = [
+      ['a', '2025-09-09t10:00:00z', true],
+      ['b', '2025-09-09 10:00:00.5-05:00', true],
+      ['c', '2025-09-09T10:00:00.123456789+02:00', true],
+      ['d', '2025-09-09T10:00Z', false],
+      ['e', '2025-09-09', false],
+      ['f', '2025-09-09T10:00:00+0200', false],
+      ['g', '2025-09-09T10:00:00+02', false],
+      ['h', '20250909T100000Z', false],
+      ['i', '2025-09-09T10:00:00 Z', false],
+    ] as const;
+    const csv = ['user_id,signup_ts,country,plan,email', ...rows.map(([id, ts]) => `${id},${ts},FR,free,`)];
+    await box.put('raw/users.csv', csv.join('\n'));
+    const out = await run(usersSchema, 'raw/users.csv', { maxRejectRatio: 1 });
+    const rejected = rows.filter(([, , ok]) => !ok).map(([id]) => id);
+    expect(out).to.include({ rowsRead: rows.length, rowsRejected: rejected.length });
+    expect(out.rejectedByReason).to.deep.equal({ 'invalid_type:signup_ts': rejected.length });
+    const kept = await box.readParquet(
+      'clean/out.parquet',
+      'SELECT user_id, signup_ts FROM t ORDER BY user_id',
+    );
+    expect(kept.map((r) => [r.user_id, r.signup_ts])).to.deep.equal([
+      ['a', '2025-09-09T10:00:00.000Z'],
+      ['b', '2025-09-09T15:00:00.500Z'],
+      ['c', '2025-09-09T08:00:00.123Z'],
+    ]);
+  });
+
   it('quarantines a line with a NUL byte in a field (nul_byte) rather than letting it reach trusted', async () => {
     const csv = [
       'user_id,signup_ts,country,plan,email',
