@@ -10,6 +10,7 @@ import {
   qualityChecks,
 } from '@streampro/operators';
 import { DATASET, DATASETS, type Dataset } from './datasets.js';
+import { absentColumns } from './header-check.js';
 
 /** One day's partition of a trusted dataset. */
 function partitionOf(lake: ObjectStore, dataset: Dataset, ds: string): DatasetInput {
@@ -39,8 +40,9 @@ function checksFor(lake: ObjectStore, dataset: Dataset, ds: string): QualityChec
 }
 
 /**
- * Quality gate of the pipeline: for each dataset's new partition, rows above zero and keys present and
- * unique; events must reference users, devices and videos known in any trusted partition up to the date.
+ * Quality gate of the pipeline: for each dataset's new partition, every contract column delivered, rows above
+ * zero and keys present and unique; events must reference users, devices and videos known in any trusted
+ * partition up to the date.
  * Every dataset is checked before failing, so one failure table lists every problem.
  */
 export function qualityChecksFor(lake: ObjectStore) {
@@ -48,6 +50,12 @@ export function qualityChecksFor(lake: ObjectStore) {
     const out: Partial<Record<Dataset, QualityChecksOutput>> = {};
     const failures: string[] = [];
     for (const dataset of DATASETS) {
+      const absent = await absentColumns(lake, dataset, ctx.ds);
+      if (absent.length > 0) {
+        failures.push(
+          `${dataset}: the delivery has no column ${absent.join(', ')} (optional, so trusted holds NULLs); deliver it, or drop it from the schema`,
+        );
+      }
       try {
         out[dataset] = await qualityChecks({
           dataset: partitionOf(lake, dataset, ctx.ds),
