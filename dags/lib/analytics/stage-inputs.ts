@@ -2,12 +2,12 @@
  * Stages exactly the partitions the report of D declares (inputs.ts) into DuckDB: the four trusted views, the
  * quarantine rows of the same dates, and the counts the trusted task recorded beside each partition.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import path from 'node:path';
 import {
   type DuckDBSession,
   defaultCacheDir,
+  makeWorkFolder,
   type ObjectStore,
   type OperatorContext,
   stageDatasets,
@@ -44,7 +44,7 @@ export async function stageReportInputs(
       ...new Set(s.keys.map(ingestionDateOf).filter((d): d is string => d !== undefined)),
     ].sort();
   }
-  const dir = await mkdtemp(path.join(tmpdir(), 'streampro-analytics-quarantine-'));
+  const dir = await makeWorkFolder(tmpdir(), 'streampro-analytics-quarantine-');
   try {
     await stageQuarantine(session.connection, store, dir, { partitions, signal: ctx.signal });
   } finally {

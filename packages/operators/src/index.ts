@@ -98,3 +98,4 @@ export {
   WaitForObjectsTimeoutError,
   waitForObjects,
 } from './tasks/wait-for-objects.js';
+export { makeWorkFolder, sweepWorkFolders } from './work/work-folder.js';

@@ -1,7 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { OperatorContext } from '../tasks/operator.js';
+import { makeWorkFolder } from '../work/work-folder.js';
 import { type DuckDBSession, withSession } from './session.js';
 
 /** Options shared by the operators that query staged datasets. */
@@ -30,7 +31,7 @@ export async function withWorkSession<T>(
   label: string,
   fn: (session: DuckDBSession, dir: string) => Promise<T>,
 ): Promise<T> {
-  const dir = await mkdtemp(path.join(options.workDir ?? tmpdir(), label));
+  const dir = await makeWorkFolder(options.workDir ?? tmpdir(), label);
   try {
     const sessionOptions = {
       tempDirectory: path.join(dir, 'spill'),

@@ -1,4 +1,4 @@
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { NonRetryableError } from '@streampro/engine';
@@ -17,6 +17,7 @@ import {
 import type { TableSchema } from '../schema/types.js';
 import { validateSchema } from '../schema/validate-schema.js';
 import type { ObjectStore } from '../storage/object-store.js';
+import { makeWorkFolder } from '../work/work-folder.js';
 import { type OperatorContext, type OperatorRun, type Resolvable, resolve } from './operator.js';
 
 export interface ToParquetOptions {
@@ -132,7 +133,7 @@ export function toParquet(options: ToParquetOptions): OperatorRun<ToParquetOutpu
     const quarantineStore = options.quarantine.store ?? options.output.store;
     const format = options.input.format ?? formatOf(inputKey);
     const secrets = await resolveSecrets(options.secrets, ctx);
-    const dir = await mkdtemp(path.join(options.workDir ?? tmpdir(), 'streampro-to-parquet-'));
+    const dir = await makeWorkFolder(options.workDir ?? tmpdir(), 'streampro-to-parquet-');
     try {
       const localInput = path.join(dir, format === 'csv' ? 'input.csv' : 'input.jsonl');
       await options.input.store.getToFile(inputKey, localInput, { signal: ctx.signal });
