@@ -53,9 +53,9 @@ export function consumersOf(eventDate: Date, window: PartitionWindow): DateRange
   };
 }
 
-/** A window in words for listings: `D..D+4`, `…..D+4`, `D-6..D`. */
+/** A window in words for listings: `D..D+4`, `≤D+4` (every earlier partition), `D-6..D`. */
 export function describeWindow(window: PartitionWindow): string {
   const at = (n: number): string => (n === 0 ? 'D' : n > 0 ? `D+${n}` : `D${n}`);
   if (window.from === 0 && window.to === 0) return 'D';
-  return `${window.from === null ? '…' : at(window.from)}..${at(window.to)}`;
+  return window.from === null ? `≤${at(window.to)}` : `${at(window.from)}..${at(window.to)}`;
 }

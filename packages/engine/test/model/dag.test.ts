@@ -236,6 +236,12 @@ describe('DAG definitions', () => {
         '2025-03-01T00:00:00.000Z',
       ]);
       expect(describeSchedule({ assets: ['a://x', 'b://y'] })).to.equal('assets(a://x, b://y)');
+      expect(
+        describeSchedule({
+          assets: ['a://x', 'b://y', 'c://z'],
+          partitions: { 'a://x': { from: 0, to: 4 }, 'b://y': { from: null, to: 2 } },
+        }),
+      ).to.equal('assets(a://x D..D+4, b://y ≤D+2, c://z)');
       expect(describeSchedule(null)).to.equal('none');
     });
 
