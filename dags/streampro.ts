@@ -1,6 +1,7 @@
 import { defineDag } from '@streampro/engine';
 import { copyObjects, toParquet } from '@streampro/operators';
 import { DATASET, DATASETS } from './lib/streampro/datasets.js';
+import { checkUtf8 } from './lib/streampro/encoding-check.js';
 import { checkAgainstManifest } from './lib/streampro/file-manifest.js';
 import { qualityChecksFor } from './lib/streampro/quality.js';
 import { lake, landing, salt } from './lib/streampro/resources.js';
@@ -32,6 +33,8 @@ const trustedTasks = DATASETS.map((name) => {
       const file = landing.require(dataset.landingFile(ctx.ds));
       // A delivery with a manifest must match it (size, SHA-256, lines) before anything lands.
       await checkAgainstManifest(landing.path, file, ctx.ds);
+      // …and be UTF-8: a file in a legacy 8-bit encoding fails here, naming it, instead of line by line.
+      await checkUtf8(landing.path, file);
       return copyObjects({
         source: landing.path,
         destination: await ctx.resources.lake,
