@@ -13,6 +13,9 @@ await withTempDir('prof-pool', async (home) => {
   const r = await engine.run(dag, { logicalDate: '2025-01-01' });
   const ms = performance.now() - t;
   const cpu = process.cpuUsage();
-  console.log(r.state, `${((ms * 1000) / 10_000).toFixed(1)} µs/task wall; scheduler CPU ${((cpu.user + cpu.system) / 10_000).toFixed(1)} µs/task`);
+  console.log(
+    r.state,
+    `${((ms * 1000) / 10_000).toFixed(1)} µs/task wall; scheduler CPU ${((cpu.user + cpu.system) / 10_000).toFixed(1)} µs/task`,
+  );
   await engine.close();
 });
