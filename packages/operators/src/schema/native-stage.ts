@@ -11,11 +11,12 @@ import type { TableSchema } from './types.js';
  * table (a plain scan-and-store keeps file order, so a row's `rowid` gives its line), the same column rules run
  * on its rows, and only some rows get their line's text back from the file, by number: every rejected row,
  * and a sample of the others (`SAMPLE_LINES` apart, and the last line). Those rows are staged again from their
- * text by the careful path's rules, which must agree with the native result, row for row: a JSON row the
- * reader could not tell apart (not valid JSON, or without any declared field) takes the careful result, any
- * other difference refuses the native result. It is refused as well when the prescan finds the file unfit,
- * when the count differs from the prescan's, or on a CSV error other than a field count; the table is then
- * dropped and the caller takes the careful path.
+ * text by the careful path's rules, which must agree with the native result: a JSON row the reader could not
+ * tell apart (not valid JSON, or without any declared field) takes the careful result, any other difference
+ * refuses the native result, as do a prescan that finds the file unfit, a count other than the prescan's, and
+ * a CSV error other than a field count. A refused table is dropped and the caller takes the careful path; so
+ * it does when `nativeConflictsAgree`, after de-duplication, finds a conflict on rows that are not where they
+ * were counted.
  */
 
 export interface NativeStageInput {
@@ -44,7 +45,7 @@ export type NativeRefusal =
   | 'verify_mismatch';
 
 export type NativeStageResult =
-  | { readonly staged: true }
+  | { readonly staged: true; readonly checkpoints: readonly number[] }
   | { readonly staged: false; readonly why: NativeRefusal };
 
 /** Lines between two sampled valid rows that are checked against the careful rules. */
@@ -81,6 +82,8 @@ export async function stageNative(
     await session.run(`DROP TABLE IF EXISTS ${t}; ${cleanUp}`);
     return { staged: false, why };
   };
+  // The reader's rows are stored by a plain scan-and-store, which keeps file order, so `rowid` numbers them;
+  // reading and staging in one statement was seen to reorder rows (the checks below caught it).
   const read = session.run(`CREATE OR REPLACE TEMP TABLE ${NATIVE} AS SELECT * FROM ${reader}`).then(
     () => true,
     () => false,
@@ -100,7 +103,6 @@ export async function stageNative(
   }
   const [count] = await session.all(`SELECT count(*) AS n FROM ${NATIVE}`);
   if (Number(count?.n) + rejectedLines !== scan.lines - firstRow) return refuse('count_mismatch');
-
   await session.run(
     stagingSql(table, input.schema, {
       format,
@@ -116,44 +118,87 @@ export async function stageNative(
   // Every rejected row, and a sample of the others, staged again from its text by the careful rules.
   const checked = await session.all(`SELECT __line FROM ${t}
     WHERE __reason IS NOT NULL OR __line % ${SAMPLE_LINES} = 0 OR __line = ${scan.lines} ORDER BY __line`);
-  await session.run(`CREATE OR REPLACE TEMP TABLE ${TEXTS} (__line BIGINT, line VARCHAR)`);
-  const appender = await session.connection.createAppender(TEXTS, 'main', 'temp');
-  try {
-    await lineTexts(
-      input.localPath,
-      scan.checkpoints,
-      checked.map((row) => Number(row.__line)),
-      (line, text) => {
-        appender.appendBigInt(BigInt(line));
-        appender.appendVarchar(text);
-        appender.endRow();
-      },
-    );
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
-  }
-  await session.run(
-    stagingSql(CAREFUL, input.schema, {
-      format,
-      delimiter: input.delimiter,
-      runDate: input.runDate,
-      lines: `SELECT __line, line FROM ${TEXTS}`,
-      ...(input.header ? { header: input.header } : {}),
-    }),
+  await stageCarefully(
+    session,
+    input,
+    scan.checkpoints,
+    checked.map((row) => Number(row.__line)),
   );
   // A rejected row's values are never used; a valid row must agree in every one.
   const values = Object.keys(input.schema.columns).map(quoteIdent);
   const [differ] =
     await session.all(`SELECT count(*) AS n FROM ${t} s JOIN ${CAREFUL} c ON s.__line = c.__line
     WHERE s.__reason IS DISTINCT FROM '${RECHECK}' AND (s.__reason IS DISTINCT FROM c.__reason
-      OR (s.__reason IS NULL AND NOT (${values.map((c) => `s.${c} IS NOT DISTINCT FROM c.${c}`).join(' AND ')})))`);
+      OR (s.__reason IS NULL AND NOT (${sameValues(values)})))`);
   if (Number(differ?.n) > 0) return refuse('verify_mismatch');
   const names = ['__text', '__reason', ...values];
   await session.run(`UPDATE ${t} SET ${names.map((c) => `${c} = c.${c}`).join(', ')}
       FROM ${CAREFUL} c WHERE ${t}.__line = c.__line AND ${t}.__reason IS NOT NULL;
     ${cleanUp}`);
-  return { staged: true };
+  return { staged: true, checkpoints: scan.checkpoints };
+}
+
+/**
+ * After de-duplication of a natively staged table: each conflicting duplicate and the row it conflicts with
+ * must be, by the careful rules, the valid row of its line's text with the values staged. A row at the wrong
+ * number would make the wrong one of two rows the first; then the caller stages the file carefully instead.
+ */
+export async function nativeConflictsAgree(
+  session: DuckDBSession,
+  input: NativeStageInput,
+  checkpoints: readonly number[],
+): Promise<boolean> {
+  const t = quoteIdent(input.table);
+  const rows = await session.all(`SELECT DISTINCT unnest([__line, CAST(substr(__text, 6) AS BIGINT)]) AS line
+    FROM ${t} WHERE starts_with(__reason, 'conflicting_duplicate:') ORDER BY line`);
+  if (rows.length === 0) return true;
+  await stageCarefully(
+    session,
+    input,
+    checkpoints,
+    rows.map((row) => Number(row.line)),
+  );
+  const values = Object.keys(input.schema.columns).map(quoteIdent);
+  const [differ] =
+    await session.all(`SELECT count(*) AS n FROM ${t} s JOIN ${CAREFUL} c ON s.__line = c.__line
+    WHERE c.__reason IS NOT NULL OR NOT (${sameValues(values)})`);
+  await session.run(`DROP TABLE ${CAREFUL}`);
+  return Number(differ?.n) === 0;
+}
+
+function sameValues(values: readonly string[]): string {
+  return values.map((c) => `s.${c} IS NOT DISTINCT FROM c.${c}`).join(' AND ');
+}
+
+/** Stages the given lines (increasing) from their text in the file by the careful rules, into `CAREFUL`. */
+async function stageCarefully(
+  session: DuckDBSession,
+  input: NativeStageInput,
+  checkpoints: readonly number[],
+  lines: readonly number[],
+): Promise<void> {
+  await session.run(`CREATE OR REPLACE TEMP TABLE ${TEXTS} (__line BIGINT, line VARCHAR)`);
+  const appender = await session.connection.createAppender(TEXTS, 'main', 'temp');
+  try {
+    await lineTexts(input.localPath, checkpoints, lines, (line, text) => {
+      appender.appendBigInt(BigInt(line));
+      appender.appendVarchar(text);
+      appender.endRow();
+    });
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+  await session.run(
+    stagingSql(CAREFUL, input.schema, {
+      format: input.format,
+      delimiter: input.delimiter,
+      runDate: input.runDate,
+      lines: `SELECT __line, line FROM ${TEXTS}`,
+      ...(input.header ? { header: input.header } : {}),
+    }),
+  );
+  await session.run(`DROP TABLE ${TEXTS}`);
 }
 
 /**

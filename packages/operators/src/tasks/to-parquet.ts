@@ -2,24 +2,15 @@ import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { NonRetryableError } from '@streampro/engine';
-import { type DuckDBSession, withSession } from '../duckdb/session.js';
+import { withSession } from '../duckdb/session.js';
 import { readCsvHeader } from '../schema/csv-header.js';
-import { markCsvRecords } from '../schema/csv-records.js';
-import { dedupSql, outcomeCountsSql, outputCopySql, quarantineCopySql } from '../schema/finish-sql.js';
-import { markLines } from '../schema/marked-lines.js';
-import { stageNative } from '../schema/native-stage.js';
-import { prescan } from '../schema/prescan.js';
-import {
-  DUPLICATE,
-  linesTableSql,
-  longestLineSql,
-  type SourceFormat,
-  stagingSql,
-} from '../schema/staging-sql.js';
+import { outcomeCountsSql, outputCopySql, quarantineCopySql } from '../schema/finish-sql.js';
+import { DUPLICATE, type SourceFormat } from '../schema/staging-sql.js';
 import type { TableSchema } from '../schema/types.js';
 import { validateSchema } from '../schema/validate-schema.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { type OperatorContext, type OperatorRun, type Resolvable, resolve } from './operator.js';
+import { stageInput } from './stage-input.js';
 
 export interface ToParquetOptions {
   readonly input: {
@@ -157,6 +148,7 @@ export function toParquet(options: ToParquetOptions): OperatorRun<ToParquetOutpu
       return await withSession(sessionOptions, ctx.signal, async (session) => {
         for (const [name, value] of Object.entries(secrets)) await session.setVariable(name, value);
         const staged = await stageInput(session, {
+          table: STAGED,
           localInput,
           format,
           delimiter,
@@ -170,11 +162,6 @@ export function toParquet(options: ToParquetOptions): OperatorRun<ToParquetOutpu
           inputKey,
         });
         ctx.log.debug(`toParquet staged ${inputKey} ${staged}`);
-        if (options.schema.dedupKey) {
-          await session.run(
-            dedupSql(STAGED, options.schema.dedupKey, firstRow, Object.keys(options.schema.columns)),
-          );
-        }
         const counts = tally(await session.all(outcomeCountsSql(STAGED, firstRow)));
         let publishedQuarantine: string | null = null;
         if (counts.rowsRejected > 0) {
@@ -205,86 +192,6 @@ export function toParquet(options: ToParquetOptions): OperatorRun<ToParquetOutpu
       await rm(dir, { recursive: true, force: true });
     }
   };
-}
-
-interface StageInputOptions {
-  readonly localInput: string;
-  readonly format: SourceFormat;
-  readonly delimiter: string;
-  readonly firstRow: number;
-  readonly maxLineBytes: number;
-  readonly schema: TableSchema;
-  readonly runDate: string;
-  readonly native: boolean;
-  readonly header?: readonly string[];
-  readonly ctx: OperatorContext;
-  readonly inputKey: string;
-}
-
-/** Creates the staged table, natively when the file allows it, else line by line; says which way it went. */
-async function stageInput(session: DuckDBSession, o: StageInputOptions): Promise<string> {
-  const { localInput, format, delimiter, firstRow, maxLineBytes, ctx, inputKey } = o;
-  if (o.native && (format === 'jsonl' || (o.header?.length ?? 0) > 0)) {
-    const result = await stageNative(session, {
-      table: STAGED,
-      localPath: localInput,
-      format,
-      schema: o.schema,
-      firstRow,
-      delimiter,
-      maxLineBytes,
-      runDate: o.runDate,
-      scan: prescan(localInput, { maxLineBytes, csv: format === 'csv' }),
-      ...(o.header ? { header: o.header } : {}),
-    });
-    if (result.staged) return 'natively';
-    ctx.log.debug(`toParquet reads ${inputKey} line by line: ${result.why}`);
-  }
-  const load = (localPath: string) => session.run(linesTableSql(localPath, maxLineBytes));
-  let marked = false;
-  try {
-    await load(localInput);
-    // DuckDB's line size counts a CR or LF on some lines, so it is set a little above the limit: lines
-    // within that margin are found here (a scan of lengths, milliseconds) and go the same way.
-    if (await hasLongerLine(session, maxLineBytes)) throw new Error('maximum line size exceeded');
-  } catch (error) {
-    // DuckDB refuses a whole file for one line of invalid UTF-8 or over its line size: mark such
-    // lines in a copy and read that.
-    if (!/invalid unicode|maximum line size/i.test((error as Error).message)) throw error;
-    const copy = `${localInput}.marked`;
-    const counts = await markLines(localInput, copy, maxLineBytes);
-    if (counts.invalidUtf8 > 0) {
-      ctx.log.warn(`${counts.invalidUtf8} line(s) of ${inputKey} are not valid UTF-8; they go to quarantine`);
-    }
-    if (counts.tooLong > 0) {
-      ctx.log.warn(
-        `${counts.tooLong} line(s) of ${inputKey} are longer than ${maxLineBytes} bytes; they go to quarantine`,
-      );
-    }
-    await load(copy);
-    marked = true;
-  }
-  const plan =
-    format === 'csv'
-      ? await markCsvRecords(session, { delimiter, firstRow, maxBytes: maxLineBytes })
-      : undefined;
-  const records = plan !== undefined && (plan.joined.length > 0 || plan.unterminated.length > 0);
-  await session.run(
-    stagingSql(STAGED, o.schema, {
-      format,
-      delimiter,
-      records,
-      marked,
-      runDate: o.runDate,
-      ...(o.header ? { header: o.header } : {}),
-    }),
-  );
-  return 'line by line';
-}
-
-async function hasLongerLine(session: DuckDBSession, maxLineBytes: number): Promise<boolean> {
-  const [row] = await session.all(longestLineSql());
-  return Number(row?.longest ?? 0) > maxLineBytes;
 }
 
 function formatOf(key: string): SourceFormat {
