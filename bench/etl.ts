@@ -71,8 +71,8 @@ export async function etlBench(ctx: BenchContext): Promise<BenchOutcome> {
         const rate = (r: EtlChildResult) => (size * 1000) / r.ms;
         rows.add(baseName, 'input lines/s', base.map(rate));
         rows.compare(ourName, 'input lines/s', ours.map(rate), baseName, {
-          text: '≥ 50% of DuckDB COPY',
-          ok: (ratio) => ratio >= 0.5,
+          text: '≥ 70% of DuckDB COPY',
+          ok: (ratio) => ratio >= 0.7,
         });
         const split = ours.map((r) => (r.validatedMs === null ? Number.NaN : (100 * r.validatedMs) / r.ms));
         if (split.every((v) => Number.isFinite(v))) {

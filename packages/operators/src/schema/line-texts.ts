@@ -88,4 +88,5 @@ export async function lineTexts(
   }
 }
 
-const READ_BYTES = 64 * 1024;
+// About one block of `CHECKPOINT_LINES` lines of typical JSON Lines: a text costs one positioned read.
+const READ_BYTES = 16 * 1024;
