@@ -52,9 +52,11 @@ export interface ToParquetOptions {
   readonly threads?: number;
   /**
    * Parse with DuckDB's parallel native reader when a prescan finds the file fit for it (every line a record,
-   * valid UTF-8, no NUL, no over-long or blank line, for CSV no quote); other files, or `false`, take the
-   * line-by-line path. Both give the same output, quarantine and counts; the native one is faster.
-   * @default true
+   * valid UTF-8, no NUL, no over-long or blank line, for CSV no quote); other files take the line-by-line
+   * path. Both give the same output, quarantine and counts. Off by default: in the etl benchmark
+   * (docs/benchmarks.md) it was no faster end to end and peaked above 1 GiB of RSS at 10 M lines (the
+   * parallel reader's buffers), where the line-by-line path stays under it.
+   * @default false
    */
   readonly nativeRead?: boolean;
   /**
@@ -156,7 +158,7 @@ export function toParquet(options: ToParquetOptions): OperatorRun<ToParquetOutpu
           maxLineBytes,
           schema: options.schema,
           runDate: ctx.ds,
-          native: options.nativeRead !== false,
+          native: options.nativeRead === true,
           ...(header ? { header: header.fields } : {}),
           ctx,
           inputKey,
