@@ -100,7 +100,7 @@ export async function etlBench(ctx: BenchContext): Promise<BenchOutcome> {
       "process's maxRSS, DuckDB's native memory included. Rates are input lines / conversion time for both sides.",
     'toParquet: the StreamPro events schema (dags/lib/streampro/schemas.ts) on a LocalStore: copy of the input ' +
       'into its work folder, typed staging with validation, de-duplication on event_id, quarantine file, ' +
-      'Parquet written and published; memory limit 600MB (its default), threads = cores.',
+      'Parquet written and published; memory limit 500MB (its default), threads = cores.',
     'Baseline: `COPY (SELECT * FROM read_json|read_csv(file, ignore_errors = true)) TO ... (FORMAT PARQUET)` ' +
       'in a fresh in-memory DuckDB with default settings (memory limit 80% of RAM): types auto-detected, no ' +
       'validation, no de-duplication.',
