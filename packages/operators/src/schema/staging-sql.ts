@@ -37,7 +37,19 @@ export interface StagingInput {
   readonly marked?: boolean;
   /** The run's date D (`YYYY-MM-DD`) that timestamp `window` bounds are relative to. */
   readonly runDate?: string;
+  /**
+   * Rows come from a relation holding what one of DuckDB's native parallel readers parsed (`native-read.ts`)
+   * and each row's `__line`, rather than from the lines table: `__text` is left NULL for the caller to fill
+   * in, and a JSON row that is NULL or has none of the declared fields gets the reason `RECHECK`, to be
+   * staged again from its text.
+   */
+  readonly native?: string;
+  /** Read lines from this relation of `(__line, line)` instead of the lines table, which is then kept. */
+  readonly lines?: string;
 }
+
+/** The reason of a natively read row that must be staged again from its line's text. */
+export const RECHECK = '__recheck';
 
 /** Creates `LINES_TABLE`, one row per physical line in file order (see `rawLinesSql`). */
 export function linesTableSql(localPath: string, maxLineBytes: number): string {
@@ -75,24 +87,37 @@ export function longestLineSql(): string {
  */
 export function stagingSql(table: string, schema: TableSchema, input: StagingInput): string {
   const columns = Object.entries(schema.columns);
-  const parsed = input.format === 'jsonl' ? jsonParse(columns) : csvParse(input);
+  const parsed =
+    input.native !== undefined
+      ? nativeParse(input.format, columns)
+      : input.format === 'jsonl'
+        ? jsonParse(columns)
+        : csvParse(input);
   const structural = input.records
     ? `CASE WHEN __unterminated THEN 'malformed_csv:unterminated_quote' ELSE ${parsed.structural} END`
     : parsed.structural;
-  // As VARCHAR: the JSON text of the field (a JSON-typed CASE would parse its string branches as JSON).
-  const jsonOf = (name: string, column: ColumnSpec): string =>
-    `CAST(__v.${quoteIdent(column.source ?? name)} AS VARCHAR)`;
+  // As VARCHAR: the JSON text of the field (a JSON-typed CASE would parse its string branches as JSON), taken
+  // out of the struct once per column in the `j` step.
+  const jsonIndex = new Map(columns.map(([name], i) => [name, i]));
+  const jsonOf = (name: string): string => `__j${jsonIndex.get(name)}`;
+  const jsonFields = columns.map(
+    ([name, column], i) => `CAST(__v.${quoteIdent(column.source ?? name)} AS VARCHAR) AS __j${i}`,
+  );
   const rawOf = (name: string, column: ColumnSpec): string => {
     const source = column.source ?? name;
-    if (input.format === 'jsonl') return jsonText(jsonOf(name, column));
+    if (input.format === 'jsonl') return jsonText(jsonOf(name));
     const position = headerPosition(input.header ?? [], source);
-    return position === undefined ? 'NULL::VARCHAR' : `__f[${position + 1}]`;
+    if (position === undefined) return 'NULL::VARCHAR';
+    return input.native !== undefined ? nativeCsvColumn(position) : `__f[${position + 1}]`;
   };
-  const raws = columns.map(([name, column], i) => `${cleanText(rawOf(name, column), column)} AS __r${i}`);
+  // Two steps, each value named once: the source text, then its cleaned form (one expression nested in the
+  // other was evaluated once per use, which made this the costliest part of staging).
+  const texts = columns.map(([name, column], i) => `${rawOf(name, column)} AS __t${i}`);
+  const raws = columns.map(([_, column], i) => `${cleanText(`__t${i}`, column)} AS __r${i}`);
   const typed = columns.map(([name, column], i) => `${typedValue(`__r${i}`, column)} AS ${quoteIdent(name)}`);
   const rules = [
     ...columns.flatMap(([name, column], i) => [
-      ...(input.format === 'jsonl' ? jsonKindRule(name, column, jsonOf(name, column)) : []),
+      ...(input.format === 'jsonl' ? jsonKindRule(name, column, jsonOf(name)) : []),
       ...columnRules(name, column, `__r${i}`, input.runDate),
     ]),
     ...(schema.checks ?? []).map(
@@ -102,21 +127,30 @@ export function stagingSql(table: string, schema: TableSchema, input: StagingInp
   // Lines were first stored in a table in file order; its rowid is then the line number, carried
   // explicitly as __line so no later (parallel) step can lose it.
   const { records, continued, unterminated } = RECORD_TABLES;
-  const src = input.records
-    ? `SELECT l.__line, coalesce(r.line, l.line) AS line, u.__line IS NOT NULL AS __unterminated
+  const src = input.native
+    ? `SELECT NULL::VARCHAR AS line, * FROM (${input.native})`
+    : input.lines !== undefined
+      ? input.lines
+      : input.records
+        ? `SELECT l.__line, coalesce(r.line, l.line) AS line, u.__line IS NOT NULL AS __unterminated
   FROM (SELECT rowid + 1 AS __line, line FROM ${LINES_TABLE}) l
   LEFT JOIN ${records} r ON r.__line = l.__line LEFT JOIN ${unterminated} u ON u.__line = l.__line
   WHERE l.__line NOT IN (SELECT __line FROM ${continued})`
-    : `SELECT rowid + 1 AS __line, line FROM ${LINES_TABLE}`;
+        : `SELECT rowid + 1 AS __line, line FROM ${LINES_TABLE}`;
   // Marks exist only in a copy made by `markLines`: clean input skips testing every line for them.
   const marks = input.marked
     ? `WHEN ${LINE_TOO_LONG_SQL} THEN 'line_too_long' WHEN ${INVALID_UTF8_SQL} THEN 'invalid_utf8'\n  `
     : '';
-  const drops = [LINES_TABLE, ...(input.records ? [records, continued, unterminated] : [])];
+  const drops =
+    input.native !== undefined || input.lines !== undefined
+      ? []
+      : [LINES_TABLE, ...(input.records ? [records, continued, unterminated] : [])];
   return `CREATE OR REPLACE TABLE ${quoteIdent(table)} AS
 WITH src AS (${src}),
-p AS (SELECT *, line IS NULL OR NOT regexp_matches(line, '\\S') AS __blank, ${parsed.parse} FROM src),
-r AS (SELECT __line, line, __blank, ${structural} AS __structural, ${input.format === 'jsonl' ? '__v, ' : ''}${raws.join(', ')} FROM p),
+p AS (SELECT *, ${input.native !== undefined ? 'FALSE' : "line IS NULL OR NOT regexp_matches(line, '\\S')"} AS __blank${parsed.parse === '' ? '' : `, ${parsed.parse}`} FROM src),
+j AS (SELECT *${input.format === 'jsonl' ? `, ${jsonFields.join(', ')}` : ''} FROM p),
+t AS (SELECT __line, line, __blank, ${structural} AS __structural, ${input.format === 'jsonl' ? `__v, ${columns.map((_, i) => `__j${i}`).join(', ')}, ` : ''}${texts.join(', ')} FROM j),
+r AS (SELECT *, ${raws.join(', ')} FROM t),
 n AS (SELECT *, ${typed.join(', ')} FROM r),
 q AS (SELECT *, CASE ${marks}WHEN __blank THEN '${BLANK}'
   WHEN __structural IS NOT NULL THEN __structural
@@ -126,13 +160,37 @@ SELECT __line, CASE WHEN __reason = 'invalid_utf8' THEN ${unmarkedTextSql(INVALI
   WHEN __reason = 'line_too_long' THEN ${unmarkedTextSql(LINE_TOO_LONG_MARK)}
   WHEN __reason IS NOT NULL AND __reason <> '${BLANK}' THEN line END AS __text, __reason, ${columns
     .map(([name]) => quoteIdent(name))
-    .join(', ')} FROM q;
-${drops.map((t) => `DROP TABLE ${t}`).join(';\n')}`;
+    .join(', ')} FROM q${drops.map((t) => `;\nDROP TABLE ${t}`).join('')}`;
 }
 
 interface ParseSql {
   readonly parse: string;
   readonly structural: string;
+}
+
+/** Column `i` of the native CSV reader (named by position: header names may repeat or be empty). */
+export function nativeCsvColumn(i: number): string {
+  return `__c${i}`;
+}
+
+/**
+ * A native reader parsed already: JSON rows carry `__v` (the struct `jsonParse` would build), CSV rows their
+ * fields as columns. A JSON row that is NULL (not valid JSON) or has none of the fields (also a valid JSON
+ * value that is not an object) is rechecked from its text, where the careful rules tell these apart.
+ */
+function nativeParse(format: SourceFormat, columns: readonly [string, ColumnSpec][]): ParseSql {
+  if (format === 'csv') return { parse: '', structural: 'NULL::VARCHAR' };
+  const fields = columns.map(([name, column]) => `__v.${quoteIdent(column.source ?? name)} IS NULL`);
+  return {
+    parse: '',
+    structural: `CASE WHEN __v IS NULL OR (${fields.join(' AND ')}) THEN '${RECHECK}' END`,
+  };
+}
+
+/** The `STRUCT` type `jsonParse` transforms each line to: every declared source field as JSON. */
+export function jsonStructType(columns: readonly [string, ColumnSpec][]): string {
+  const fields = new Set(columns.map(([name, column]) => column.source ?? name));
+  return `STRUCT(${[...fields].map((field) => `${quoteIdent(field)} JSON`).join(', ')})`;
 }
 
 /**

@@ -2,23 +2,16 @@ import { open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { NonRetryableError } from '@streampro/engine';
-import { type DuckDBSession, withSession } from '../duckdb/session.js';
+import { withSession } from '../duckdb/session.js';
 import { readCsvHeader } from '../schema/csv-header.js';
-import { markCsvRecords } from '../schema/csv-records.js';
-import { dedupSql, outcomeCountsSql, outputCopySql, quarantineCopySql } from '../schema/finish-sql.js';
-import { markLines } from '../schema/marked-lines.js';
-import {
-  DUPLICATE,
-  linesTableSql,
-  longestLineSql,
-  type SourceFormat,
-  stagingSql,
-} from '../schema/staging-sql.js';
+import { outcomeCountsSql, outputCopySql, quarantineCopySql } from '../schema/finish-sql.js';
+import { DUPLICATE, type SourceFormat } from '../schema/staging-sql.js';
 import type { TableSchema } from '../schema/types.js';
 import { validateSchema } from '../schema/validate-schema.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { makeWorkFolder } from '../work/work-folder.js';
 import { type OperatorContext, type OperatorRun, type Resolvable, resolve } from './operator.js';
+import { stageInput } from './stage-input.js';
 
 export interface ToParquetOptions {
   readonly input: {
@@ -51,13 +44,23 @@ export interface ToParquetOptions {
   readonly secrets?: Readonly<Record<string, Resolvable<string>>>;
   /**
    * DuckDB memory cap; larger inputs spill to the work folder. DuckDB allocates beyond it (reader buffers),
-   * so the process peaks near 1.6x this value: 600 MB keeps a 10 M-line conversion under 1 GiB of RSS.
+   * so the process peaks near 1.6–2x this value: 500 MB keeps a 10 M-line conversion under 1 GiB of RSS (600 MB
+   * peaked at 1,031–1,104 MiB on 10 M JSON lines in December 2026; 500 MB: 943 MiB, and no slower).
    * The line reader's buffer grows with `maxLineBytes` (16 MiB lines needed ~400 MB).
-   * @default '600MB'
+   * @default '500MB'
    */
   readonly memoryLimit?: string;
   /** @default the machine's available parallelism */
   readonly threads?: number;
+  /**
+   * Parse with DuckDB's parallel native reader when a prescan finds the file fit for it (every line a record,
+   * valid UTF-8, no NUL, no over-long or blank line, for CSV no quote); other files take the line-by-line
+   * path. Both give the same output, quarantine and counts. Off by default: in the etl benchmark
+   * (docs/benchmarks.md) it was no faster end to end and peaked above 1 GiB of RSS at 10 M lines (the
+   * parallel reader's buffers), where the line-by-line path stays under it.
+   * @default false
+   */
+  readonly nativeRead?: boolean;
   /**
    * Parent of the per-run work folder: the downloaded input, the local output, and DuckDB's spill
    * files (the staged table lives in memory up to `memoryLimit`, then spills there).
@@ -143,57 +146,26 @@ export function toParquet(options: ToParquetOptions): OperatorRun<ToParquetOutpu
       const firstRow = header?.line ?? 0;
       const sessionOptions = {
         tempDirectory: path.join(dir, 'spill'),
-        memoryLimit: options.memoryLimit ?? '600MB',
+        memoryLimit: options.memoryLimit ?? '500MB',
         ...(options.threads !== undefined ? { threads: options.threads } : {}),
       };
       return await withSession(sessionOptions, ctx.signal, async (session) => {
         for (const [name, value] of Object.entries(secrets)) await session.setVariable(name, value);
-        const load = (localPath: string) => session.run(linesTableSql(localPath, maxLineBytes));
-        let marked = false;
-        try {
-          await load(localInput);
-          // DuckDB's line size counts a CR or LF on some lines, so it is set a little above the limit: lines
-          // within that margin are found here (a scan of lengths, milliseconds) and go the same way.
-          if (await hasLongerLine(session, maxLineBytes)) throw new Error('maximum line size exceeded');
-        } catch (error) {
-          // DuckDB refuses a whole file for one line of invalid UTF-8 or over its line size: mark such
-          // lines in a copy and read that.
-          if (!/invalid unicode|maximum line size/i.test((error as Error).message)) throw error;
-          const copy = `${localInput}.marked`;
-          const counts = await markLines(localInput, copy, maxLineBytes);
-          if (counts.invalidUtf8 > 0) {
-            ctx.log.warn(
-              `${counts.invalidUtf8} line(s) of ${inputKey} are not valid UTF-8; they go to quarantine`,
-            );
-          }
-          if (counts.tooLong > 0) {
-            ctx.log.warn(
-              `${counts.tooLong} line(s) of ${inputKey} are longer than ${maxLineBytes} bytes; they go to quarantine`,
-            );
-          }
-          await load(copy);
-          marked = true;
-        }
-        const plan =
-          format === 'csv'
-            ? await markCsvRecords(session, { delimiter, firstRow, maxBytes: maxLineBytes })
-            : undefined;
-        const records = plan !== undefined && (plan.joined.length > 0 || plan.unterminated.length > 0);
-        await session.run(
-          stagingSql(STAGED, options.schema, {
-            format,
-            delimiter,
-            records,
-            marked,
-            runDate: ctx.ds,
-            ...(header ? { header: header.fields } : {}),
-          }),
-        );
-        if (options.schema.dedupKey) {
-          await session.run(
-            dedupSql(STAGED, options.schema.dedupKey, firstRow, Object.keys(options.schema.columns)),
-          );
-        }
+        const staged = await stageInput(session, {
+          table: STAGED,
+          localInput,
+          format,
+          delimiter,
+          firstRow,
+          maxLineBytes,
+          schema: options.schema,
+          runDate: ctx.ds,
+          native: options.nativeRead === true,
+          ...(header ? { header: header.fields } : {}),
+          ctx,
+          inputKey,
+        });
+        ctx.log.debug(`toParquet staged ${inputKey} ${staged}`);
         const counts = tally(await session.all(outcomeCountsSql(STAGED, firstRow)));
         let publishedQuarantine: string | null = null;
         if (counts.rowsRejected > 0) {
@@ -224,11 +196,6 @@ export function toParquet(options: ToParquetOptions): OperatorRun<ToParquetOutpu
       await rm(dir, { recursive: true, force: true });
     }
   };
-}
-
-async function hasLongerLine(session: DuckDBSession, maxLineBytes: number): Promise<boolean> {
-  const [row] = await session.all(longestLineSql());
-  return Number(row?.longest ?? 0) > maxLineBytes;
 }
 
 function formatOf(key: string): SourceFormat {
