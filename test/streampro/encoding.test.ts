@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { checkUtf8, scanEncoding } from '../../dags/lib/streampro/encoding-check.js';
-import { DATA, DATASETS, DATE, landingFile, PipelineSandbox, task } from './support/sandbox.js';
+import { DATE, landingFile, PipelineSandbox, task } from './support/sandbox.js';
 
 describe('landing files must be UTF-8', function () {
   this.timeout(90_000);
@@ -59,14 +59,7 @@ describe('landing files must be UTF-8', function () {
   it('end to end: an ISO-8859-1 users file fails users.land at once; the other datasets land', async () => {
     const sb = new PipelineSandbox();
     try {
-      const dataDir = path.join(sb.root, 'landing-data');
-      fs.mkdirSync(dataDir);
-      for (const dataset of DATASETS) {
-        fs.copyFileSync(
-          path.join(DATA, landingFile(dataset, DATE)),
-          path.join(dataDir, landingFile(dataset, DATE)),
-        );
-      }
+      const dataDir = sb.copySampleDay(DATE);
       const users = path.join(dataDir, landingFile('users', DATE));
       fs.writeFileSync(
         users,

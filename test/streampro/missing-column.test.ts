@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { DATA, DATASETS, DATE, landingFile, PipelineSandbox, task } from './support/sandbox.js';
+import { DATE, landingFile, PipelineSandbox, task } from './support/sandbox.js';
 
 describe('streampro e2e: a delivery without an optional column', function () {
   this.timeout(90_000);
@@ -12,14 +12,7 @@ describe('streampro e2e: a delivery without an optional column', function () {
   afterEach(() => sb.cleanup());
 
   it('loads it, then fails the quality step naming the column, and triggers no report', async () => {
-    const dataDir = path.join(sb.root, 'landing-data');
-    fs.mkdirSync(dataDir);
-    for (const dataset of DATASETS) {
-      fs.copyFileSync(
-        path.join(DATA, landingFile(dataset, DATE)),
-        path.join(dataDir, landingFile(dataset, DATE)),
-      );
-    }
+    const dataDir = sb.copySampleDay(DATE);
     // users without its optional `country` (the third field of every line).
     const users = path.join(dataDir, landingFile('users', DATE));
     const lines = fs.readFileSync(users, 'utf8').split('\n');

@@ -114,6 +114,19 @@ export class PipelineSandbox {
     return path.join(this.lake, ...key.split('/'));
   }
 
+  /** A data folder of its own holding the sample's landing files of `date` for `datasets` (no manifests). */
+  copySampleDay(date: string, datasets: readonly Dataset[] = DATASETS): string {
+    const dir = path.join(this.root, 'landing-data');
+    fs.mkdirSync(dir, { recursive: true });
+    for (const dataset of datasets) {
+      fs.copyFileSync(
+        path.join(DATA, landingFile(dataset, date)),
+        path.join(dir, landingFile(dataset, date)),
+      );
+    }
+    return dir;
+  }
+
   cleanup(): void {
     fs.rmSync(this.root, { recursive: true, force: true });
   }
