@@ -31,16 +31,27 @@ export async function dueConsumers(
     const mine = updated.filter((e) => schedule.windows.has(e.asset));
     if (mine.length === 0) continue;
     for (const date of await candidateDates(store, dag.id, schedule, mine)) {
-      const existing = await store.findRunByLogicalDate(dag.id, date);
-      if (existing && !isFinalRunState(existing.state)) {
-        // Resumed for the producer's own date; another date's unfinished run is left to whoever runs it.
-        if (date === logicalDate) due.push({ dag, logicalDate: date });
-        continue;
-      }
-      const events = await windowEvents(store, schedule, date);
-      if (assetRunDecision(schedule, date, events, existing).decision !== 'none')
-        due.push({ dag, logicalDate: date });
+      if (await consumerDue(store, dag, date, logicalDate)) due.push({ dag, logicalDate: date });
     }
   }
   return due;
+}
+
+/**
+ * Whether the run of `dag` (asset-scheduled) for `date` is due after a producer run for `producerDate`: its
+ * run for the producer's date is unfinished (resumed), or the asset rule says create or run again.
+ */
+export async function consumerDue(
+  store: RunStore,
+  dag: Dag,
+  date: string,
+  producerDate: string,
+): Promise<boolean> {
+  const schedule = dag.parsedSchedule;
+  if (schedule.kind !== 'assets') return false;
+  const existing = await store.findRunByLogicalDate(dag.id, date);
+  // Resumed for the producer's own date; another date's unfinished run is left to whoever runs it.
+  if (existing && !isFinalRunState(existing.state)) return date === producerDate;
+  const events = await windowEvents(store, schedule, date);
+  return assetRunDecision(schedule, date, events, existing).decision !== 'none';
 }

@@ -6,7 +6,7 @@ import type { LogLevel } from '../logging/logger.js';
 import { SecretMasker } from '../logging/mask.js';
 import { LogRouter } from '../logging/try-log.js';
 import type { Dag } from '../model/dag.js';
-import { InvalidInputError, LeaseLostError, NotFoundError } from '../model/errors.js';
+import { InvalidInputError, LeaseConflictError, LeaseLostError, NotFoundError } from '../model/errors.js';
 import { assertScheduledLogicalDate } from '../model/logical-date.js';
 import { parseMappedTaskId } from '../model/map-index.js';
 import { resolveParams, secretParamValues } from '../model/params.js';
@@ -45,7 +45,7 @@ import type {
   TestTaskResult,
   TriggerOptions,
 } from './api-types.js';
-import { dueConsumers } from './assets.js';
+import { consumerDue, dueConsumers } from './assets.js';
 import { executeBackfill, planBackfill } from './backfill.js';
 import { type BackfillChange, changeBackfill, failQueuedRunsOf, queueBackfill } from './backfill-queue.js';
 import { clearRun } from './clear.js';
@@ -100,6 +100,8 @@ export class Engine {
   readonly #dagFile: (dagId: string) => string | undefined;
   /** DAGs this engine was asked to run, by id: what the in-process executor runs. */
   readonly #dags = new Map<string, Dag>();
+  /** Consumer runs being refreshed by this process, by `<dag>\u0000<date>`: the tail of each one's queue. */
+  readonly #consumerQueue = new Map<string, Promise<void>>();
   #closed = false;
 
   private constructor(
@@ -438,19 +440,46 @@ export class Engine {
     const out: RunResult[] = [];
     for (const due of await dueConsumers(this.store, options.registry, dag, summary.logicalDate)) {
       if (options.signal?.aborted) break;
-      const existing = await this.store.findRunByLogicalDate(due.dag.id, due.logicalDate);
-      out.push(
-        await this.run(due.dag, {
-          logicalDate: due.logicalDate,
-          runType: 'asset_triggered',
-          force: existing?.state === 'success',
-          registry: options.registry,
-          ...(options.signal ? { signal: options.signal } : {}),
-          ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-        }),
-      );
+      // Two producer runs of this process (a backfill with several active runs) may both refresh one
+      // consumer run: one at a time, and the second only if the first did not already read its partition.
+      const result = await this.#oneAtATime(`${due.dag.id}\u0000${due.logicalDate}`, async () => {
+        if (!(await consumerDue(this.store, due.dag, due.logicalDate, summary.logicalDate))) return undefined;
+        const existing = await this.store.findRunByLogicalDate(due.dag.id, due.logicalDate);
+        try {
+          return await this.run(due.dag, {
+            logicalDate: due.logicalDate,
+            runType: 'asset_triggered',
+            force: existing?.state === 'success',
+            registry: options.registry,
+            ...(options.signal ? { signal: options.signal } : {}),
+            ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+          });
+        } catch (error) {
+          // Another process runs an earlier date's report right now; the scheduler (or the next producer
+          // run) queues it again if it missed this partition. The producer's own date still fails loudly.
+          if (error instanceof LeaseConflictError && due.logicalDate !== summary.logicalDate)
+            return undefined;
+          throw error;
+        }
+      });
+      if (result) out.push(result);
     }
     return out;
+  }
+
+  /** Runs `fn` after every earlier call with the same key has settled (one per consumer run at a time). */
+  #oneAtATime<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.#consumerQueue.get(key) ?? Promise.resolve();
+    const next = previous.then(fn, fn);
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#consumerQueue.set(key, settled);
+    void settled.then(() => {
+      if (this.#consumerQueue.get(key) === settled) this.#consumerQueue.delete(key);
+    });
+    return next;
   }
 
   #selection(dag: Dag, tasks: readonly string[] | undefined): ReadonlySet<string> | undefined {
