@@ -9,7 +9,7 @@ import { type HistogramBin, watchTimeHistogram } from './histogram.js';
 import { missingPartitions } from './inputs.js';
 import { computeQuality, type DataQuality, type SuppliedQuality } from './quality.js';
 import { PARTITIONS_SQL, Q1_SQL, Q1_WATCH_SQL, Q2_SQL, Q3_SQL, WINDOW_SQL } from './queries.js';
-import { type GenreRetention, retentionAnswer } from './retention.js';
+import { type RetentionAnswer, retentionAnswer } from './retention.js';
 import { type PartitionsByTable, TRUSTED_TABLES, type TrustedTable } from './tables.js';
 
 export type { CohortKey, DropOffCohort } from './dropoff.js';
@@ -47,25 +47,15 @@ export interface Report {
     /** First-session watch time of the users with a session (sums to withSession); bins in histogram.ts. */
     readonly watchTimeHistogram: readonly HistogramBin[];
   };
+  /** The Q2 answer (retentionAnswer) with the window it covers. */
   readonly q2: {
     readonly windowHours: number;
     /** The Q2 and Q3 windows are covered: every partition D … D+4 was read (status final). */
     readonly windowComplete: boolean;
-    /** The data must reach this instant for the Q2 and Q3 windows to be complete. */
+    /** Where the Q2 and Q3 windows end (the later of D + 4 days and the last first session + 72 h). */
     readonly windowRequiredUntil: string;
     readonly latestEventTs: string | null;
-    readonly genres: readonly GenreRetention[];
-    /** Retained / users over all genres; null when no user has a first-session genre. */
-    readonly overallRate: number | null;
-    /** Highest rate among genres with at least q2MinUsers users; null when none qualifies. */
-    readonly top: string | null;
-    /** The best other eligible genre; null when fewer than two qualify. */
-    readonly runnerUp: string | null;
-    /** One-sided pooled two-proportion z of top against runnerUp; null without a runner-up. */
-    readonly leadZ: number | null;
-    /** leadZ ≥ Z_95_ONE_SIDED (the lead is clear at 95%); false without a runner-up. */
-    readonly clearWinner: boolean;
-  };
+  } & RetentionAnswer;
   readonly q3: {
     readonly windowStart: string;
     readonly windowEnd: string;
@@ -201,12 +191,7 @@ export async function computeReport(
       windowComplete: final,
       windowRequiredUntil: text(windowRow, 'required_until'),
       latestEventTs: typeof latest === 'string' ? latest : null,
-      genres: q2.genres,
-      overallRate: q2.overallRate,
-      top: q2.top,
-      runnerUp: q2.runnerUp,
-      leadZ: q2.leadZ,
-      clearWinner: q2.clearWinner,
+      ...q2,
     },
     q3: {
       windowStart: iso(startMs),

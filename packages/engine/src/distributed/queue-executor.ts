@@ -1,5 +1,6 @@
 import os from 'node:os';
 import type pg from 'pg';
+import { processAlive } from '../engine/lease.js';
 import type { CancelOptions, Executor, ExecutorListener } from '../executor/executor.js';
 import { type TryJob, tryLabel } from '../executor/try-descriptor.js';
 import { fromWireOutcome, type WireOutcome } from '../executor/worker-protocol.js';
@@ -206,14 +207,5 @@ export class QueueExecutor implements Executor {
     } catch {
       // The database is unreachable: the worker stops the try when its own heartbeat fails.
     }
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -180,24 +180,6 @@ describe('asset-triggered runs', () => {
       expect(consumerRuns).to.deep.equal([days(1), days(2), days(3), days(4)]);
     });
 
-    it('two producers finishing at once refresh a consumer run one after the other, never both at once', async () => {
-      const report = windowed();
-      const ingest = producer('ingest', { events: [EVENTS], users: [USERS] });
-      const registry = registryOf(ingest, report);
-      await engine.run(ingest, { logicalDate: days(1), registry });
-      clock.advance(1000);
-      consumerRuns = [];
-      const results = await Promise.all([
-        engine.run(ingest, { logicalDate: days(2), registry }),
-        engine.run(ingest, { logicalDate: days(3), registry }),
-      ]);
-      expect(results.map((r) => r.state)).to.deep.equal(['success', 'success']);
-      const refreshed = results.flatMap((r) => r.triggered).filter((r) => r.logicalDate.startsWith(days(1)));
-      expect(refreshed.every((r) => r.state === 'success')).to.equal(true);
-      // 01-01 ran after the two new partitions existed, at least once and never concurrently (no lease conflict).
-      expect(consumerRuns.filter((d) => d === days(1)).length).to.be.within(1, 2);
-    });
-
     it('creates no run for a date whose own partition is missing', async () => {
       const report = windowed();
       const ingest = producer('ingest', { events: [EVENTS], users: [USERS] });

@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { processAlive } from '@streampro/engine';
 
 /**
  * Work folders (downloads, DuckDB spill files, local results) named after the host and process that made
@@ -13,16 +14,6 @@ const swept = new Set<string>();
 /** A host name reduced to what a folder name may hold. */
 function hostTag(): string {
   return hostname().replace(/[^A-Za-z0-9.]/g, '_') || 'host';
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Removes the work folders in `parent` left by processes of this host that no longer run. */
@@ -39,7 +30,7 @@ export async function sweepWorkFolders(parent: string): Promise<string[]> {
     const m = name.exec(entry);
     if (!m) continue;
     const pid = Number(m[1]);
-    if (pid === process.pid || alive(pid)) continue;
+    if (pid === process.pid || processAlive(pid)) continue;
     await rm(path.join(parent, entry), { recursive: true, force: true }).catch(() => undefined);
     removed.push(entry);
   }
