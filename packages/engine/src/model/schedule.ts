@@ -83,7 +83,8 @@ function parseCron(dagId: string, schedule: CronSchedule): ParsedSchedule {
   const expression = PRESETS[schedule.cron] ?? schedule.cron;
   const timezone = schedule.timezone ?? 'UTC';
   try {
-    new Intl.DateTimeFormat('en', { timeZone: timezone });
+    // UTC needs no check, and skipping it keeps ICU's time-zone data unloaded (~10 ms of every `dag` start).
+    if (timezone !== 'UTC') new Intl.DateTimeFormat('en', { timeZone: timezone });
   } catch {
     throw new DagDefinitionError(
       `DAG '${dagId}': unknown time zone ${JSON.stringify(timezone)}; use an IANA name such as Europe/Paris or UTC`,
