@@ -4,6 +4,7 @@ import { describeError, EXIT, exitCodeFor, UsageError } from './errors.js';
 import type { Io } from './io.js';
 import * as o from './options.js';
 import { hintedMessage, rawValueOf } from './parse/flag-hints.js';
+import { skipHelpCache } from './parse/skip-help-cache.js';
 import { cliVersion } from './version.js';
 
 /** A command's implementation, imported only when that command runs. */
@@ -182,7 +183,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     });
   }
   try {
-    await cli.parseAsync();
+    await skipHelpCache(cli).parseAsync();
     return code;
   } catch (error) {
     if (io.signal.aborted && exitCodeFor(error) !== EXIT.usage) return EXIT.interrupted;
