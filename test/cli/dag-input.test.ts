@@ -88,7 +88,7 @@ describe('dag CLI: discovery, help and bad input (e2e)', function () {
   it('reports a DAG id defined in two files, naming both', async () => {
     const folder = path.join(sb.root, 'dup-dags');
     fs.mkdirSync(folder);
-    const engineUrl = pathToFileURL(path.join(REPO, 'packages/engine/dist/index.js')).href;
+    const engineUrl = pathToFileURL(path.join(REPO, 'packages/engine/dist/bundle/index.js')).href;
     const file = `import { defineDag } from '${engineUrl}';\nexport default defineDag({ id: 'twin', startDate: '2025-01-01' });\n`;
     // Outside the repository, a package.json makes the .ts files ES modules (as in any real project).
     fs.writeFileSync(path.join(folder, 'package.json'), '{"type": "module"}');

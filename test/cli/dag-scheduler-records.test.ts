@@ -203,5 +203,5 @@ describe('dag scheduler: trigger --wait, queued backfills, DAG files re-read (e2
 });
 
 function engineEntry(): string {
-  return path.join(REPO, 'packages/engine/dist/index.js');
+  return path.join(REPO, 'packages/engine/dist/bundle/index.js');
 }

@@ -72,7 +72,7 @@ describe('packaging: npm pack, install into a new project, init, check, run', fu
 
   it('ships what it needs and nothing of the operators (no DuckDB, no AWS SDK)', () => {
     const modules = path.join(project, 'node_modules');
-    expect(fs.existsSync(path.join(modules, '@streampro/engine/dist/index.js'))).to.equal(true);
+    expect(fs.existsSync(path.join(modules, '@streampro/engine/dist/bundle/index.js'))).to.equal(true);
     expect(fs.existsSync(path.join(modules, '@streampro/engine/src/index.ts'))).to.equal(true);
     expect(fs.existsSync(path.join(modules, '@streampro/engine/LICENSE'))).to.equal(true);
     expect(fs.existsSync(path.join(modules, '@streampro/operators'))).to.equal(false);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Runs the compiled CLI; the CLI itself is plain JS so start-up needs no TypeScript loader.
-import { main } from '../dist/main.js';
+// Runs the bundled CLI (dist/bundle: a few files instead of hundreds, see scripts/bundle-package.ts); plain JS,
+// so start-up needs no TypeScript loader.
+import { main } from '../dist/bundle/main.js';
 
 // A reader that went away (`dag logs … | head`) ends the command quietly, as other Unix tools do.
 for (const stream of [process.stdout, process.stderr]) {

@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
+import { cliPackageRoot } from './package-root.js';
 
 /** This CLI's version, from its package.json (`dag --version`, and what `dag init` asks for). */
 export function cliVersion(): string {
-  const file = new URL('../package.json', import.meta.url);
+  const file = path.join(cliPackageRoot(), 'package.json');
   return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
 }
 

@@ -1,13 +1,19 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { type Executor, ProcessPoolExecutor } from '@streampro/engine';
 import { UsageError } from '../errors.js';
+import { cliPackageRoot } from '../package-root.js';
 
 /**
  * Worker processes import DAG files as this process does: bundled JavaScript from the home's cache, tsx
  * only for a file that cannot be bundled (registered then), so a worker starts without a loader.
  */
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const DAG_IMPORTER = new URL(`../discovery/worker-importer.${FROM_SOURCE ? 'ts' : 'js'}`, import.meta.url)
-  .href;
+const DAG_IMPORTER = pathToFileURL(
+  FROM_SOURCE
+    ? path.join(cliPackageRoot(), 'src', 'discovery', 'worker-importer.ts')
+    : path.join(cliPackageRoot(), 'dist', 'discovery', 'worker-importer.js'),
+).href;
 /** Run from source (tests), the importer itself is TypeScript. */
 const WORKER_EXEC_ARGV = FROM_SOURCE ? ['--import', import.meta.resolve('tsx')] : [];
 

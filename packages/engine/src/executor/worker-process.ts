@@ -4,9 +4,15 @@ import { fileURLToPath } from 'node:url';
 import { type WorkerSettings, workerSettingsEnv } from '../worker/settings.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
-/** The worker entry point next to this module (`.ts` when the engine runs from source, `.js` when built). */
+/**
+ * The worker entry point: next to this module when the engine runs from source (`.ts`); built, the one of
+ * the package's bundle (`@streampro/engine/worker`), which shares the bundle's chunks with the engine a DAG
+ * file imports, so a worker holds one copy of the engine's classes.
+ */
 const WORKER_MAIN = fileURLToPath(
-  new URL(`../worker/main${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url),
+  import.meta.url.endsWith('.ts')
+    ? new URL('../worker/main.ts', import.meta.url)
+    : import.meta.resolve('@streampro/engine/worker'),
 );
 
 export interface WorkerProcessEvents {
