@@ -60,7 +60,7 @@ function owningPackage(file: string): { root: string; pkg: PackageJson } | undef
 /**
  * A dependency that reads files beside its own module (yargs finds its locales from `import.meta.url`) would
  * look next to the bundle instead. Its `import.meta.url` is rewritten to the URL of the installed original,
- * found at run time from where the package's main entry resolves (`import.meta.resolve`), so it holds
+ * found at run time from where the package's main entry resolves (`require.resolve` from the bundle), so it holds
  * wherever npm put the package. Only a direct dependency can be resolved by name from the bundle.
  */
 const keepOwnLocation: Plugin = {
@@ -75,8 +75,9 @@ const keepOwnLocation: Plugin = {
       if (!DIRECT.has(owner.pkg.name)) {
         throw new Error(`${args.path} uses import.meta.url: make ${owner.pkg.name} external or review it`);
       }
+      // As `require.resolve` finds it at run time (the require conditions).
       const entry = await b.resolve(owner.pkg.name, {
-        kind: 'import-statement',
+        kind: 'require-call',
         resolveDir: path.dirname(owner.root),
       });
       if (entry.errors.length > 0 || !entry.path) {
@@ -85,7 +86,7 @@ const keepOwnLocation: Plugin = {
         );
       }
       const relative = path.relative(path.dirname(entry.path), args.path).split(path.sep).join('/');
-      const url = `new URL(${JSON.stringify(relative)}, import.meta.resolve(${JSON.stringify(owner.pkg.name)})).href`;
+      const url = `new URL(${JSON.stringify(relative)}, __bundleUrl(__bundleRequire(import.meta.url).resolve(${JSON.stringify(owner.pkg.name)}))).href`;
       return { contents: source.replaceAll('import.meta.url', url), loader: 'js' };
     });
   },
@@ -138,7 +139,8 @@ async function main(argv: readonly string[]): Promise<void> {
           plugins: [keepOwnLocation],
           // Inlined CommonJS dependencies call require() for Node's built-in modules.
           banner: {
-            js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);",
+            js:
+              "import { createRequire as __bundleRequire } from 'node:module'; import { pathToFileURL as __bundleUrl } from 'node:url'; const require = __bundleRequire(import.meta.url);",
           },
         }
       : { packages: 'external' as const }),

@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { createRequire } from 'node:module';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type WorkerSettings, workerSettingsEnv } from '../worker/settings.js';
@@ -9,11 +10,10 @@ import type { FromWorker, ToWorker } from './worker-protocol.js';
  * the package's bundle (`@streampro/engine/worker`), which shares the bundle's chunks with the engine a DAG
  * file imports, so a worker holds one copy of the engine's classes.
  */
-const WORKER_MAIN = fileURLToPath(
-  import.meta.url.endsWith('.ts')
-    ? new URL('../worker/main.ts', import.meta.url)
-    : import.meta.resolve('@streampro/engine/worker'),
-);
+const WORKER_MAIN = import.meta.url.endsWith('.ts')
+  ? fileURLToPath(new URL('../worker/main.ts', import.meta.url))
+  : // createRequire, not import.meta.resolve: a test runner may load this module as CommonJS (tsx), without it.
+    createRequire(import.meta.url).resolve('@streampro/engine/worker');
 
 export interface WorkerProcessEvents {
   message(message: FromWorker): void;
