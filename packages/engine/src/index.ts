@@ -75,6 +75,7 @@ export type {
 } from './engine/api-types.js';
 export { Engine, type EngineOptions, toDate } from './engine/engine.js';
 export { processAlive } from './engine/lease.js';
+export type { RequeueCondition } from './engine/run-control.js';
 export type { Executor, ExecutorListener, TryOutcome, TryPlacement } from './executor/executor.js';
 export { InProcessExecutor, type InProcessExecutorDeps } from './executor/in-process-executor.js';
 export {

@@ -12,14 +12,16 @@ export type AssetRunDecision = 'create' | 'requeue' | 'none';
 /**
  * The rule for asset-triggered runs, given the events of every partition the run for `date` reads: due once
  * every asset has an event for `date` itself; a new run when the date has none, the run queued again when it
- * ended (succeeded or failed) before the newest event of its windows. A failed consumer is not retried without
- * new data, and an unfinished one is left to whoever runs it.
+ * is finished (succeeded or failed) and its last execution started before the newest event of its windows:
+ * a run that was already going when a partition landed may have read that partition before it did. A failed
+ * consumer is not retried without new data, and an unfinished one is left to whoever runs it (who looks
+ * again when it ends).
  */
 export function assetRunDecision(
   schedule: AssetsSchedule,
   date: string,
   windowEvents: readonly AssetEventRecord[],
-  existing: Pick<DagRunRecord, 'state' | 'endedAt'> | undefined,
+  existing: Pick<DagRunRecord, 'state' | 'startedAt'> | undefined,
 ): { decision: AssetRunDecision; newest: string } {
   for (const asset of schedule.assets) {
     if (!windowEvents.some((e) => e.asset === asset && e.logicalDate === date))
@@ -28,7 +30,7 @@ export function assetRunDecision(
   let newest = '';
   for (const e of windowEvents) if (e.createdAt > newest) newest = e.createdAt;
   if (!existing) return { decision: 'create', newest };
-  if (isFinalRunState(existing.state) && (existing.endedAt ?? '') < newest)
+  if (isFinalRunState(existing.state) && (existing.startedAt ?? '') < newest)
     return { decision: 'requeue', newest };
   return { decision: 'none', newest };
 }

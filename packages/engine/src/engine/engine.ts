@@ -52,7 +52,7 @@ import { clearRun } from './clear.js';
 import { RunLease } from './lease.js';
 import { markRunSuccess, setTaskState } from './mark-state.js';
 import { prepareRun } from './prepare-run.js';
-import { failQueuedRun, type RunControlContext, requeueRun } from './run-control.js';
+import { failQueuedRun, type RequeueCondition, type RunControlContext, requeueRun } from './run-control.js';
 import { effectiveParams, recordableParams, secretParams } from './run-params.js';
 import { summarizeRun } from './summary.js';
 import { testTask } from './test-task.js';
@@ -443,24 +443,35 @@ export class Engine {
       // Two producer runs of this process (a backfill with several active runs) may both refresh one
       // consumer run: one at a time, and the second only if the first did not already read its partition.
       const result = await this.#oneAtATime(`${due.dag.id}\u0000${due.logicalDate}`, async () => {
-        if (!(await consumerDue(this.store, due.dag, due.logicalDate, summary.logicalDate))) return undefined;
-        const existing = await this.store.findRunByLogicalDate(due.dag.id, due.logicalDate);
-        try {
-          return await this.run(due.dag, {
-            logicalDate: due.logicalDate,
-            runType: 'asset_triggered',
-            force: existing?.state === 'success',
-            registry: options.registry,
-            ...(options.signal ? { signal: options.signal } : {}),
-            ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-          });
-        } catch (error) {
-          // Another process runs an earlier date's report right now; the scheduler (or the next producer
-          // run) queues it again if it missed this partition. The producer's own date still fails loudly.
-          if (error instanceof LeaseConflictError && due.logicalDate !== summary.logicalDate)
-            return undefined;
-          throw error;
+        let producerDate = summary.logicalDate;
+        let last: RunResult | undefined;
+        // A partition that lands while the consumer runs may have been read before it landed: the run
+        // goes again until it started after the newest event of its windows (each pass needs new data).
+        while (
+          !options.signal?.aborted &&
+          (await consumerDue(this.store, due.dag, due.logicalDate, producerDate))
+        ) {
+          const existing = await this.store.findRunByLogicalDate(due.dag.id, due.logicalDate);
+          try {
+            last = await this.run(due.dag, {
+              logicalDate: due.logicalDate,
+              runType: 'asset_triggered',
+              force: existing?.state === 'success',
+              registry: options.registry,
+              ...(options.signal ? { signal: options.signal } : {}),
+              ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+            });
+          } catch (error) {
+            // Another process runs an earlier date's report right now: it looks at the events again when
+            // that run ends (as the scheduler does). The producer's own date still fails loudly.
+            if (error instanceof LeaseConflictError && due.logicalDate !== summary.logicalDate) return last;
+            throw error;
+          }
+          if (last.state !== 'success') break;
+          // From here on only newer events make it due (its own date's run is finished now).
+          producerDate = '';
         }
+        return last;
       });
       if (result) out.push(result);
     }
@@ -594,11 +605,11 @@ export class Engine {
     return changeBackfill(this.#control(), id, change);
   }
 
-  /** See `requeueRun`: queues a finished run again when it ended before `endedBefore` (fenced). */
+  /** See `requeueRun`: queues a finished run again when it ended, or started, before an instant (fenced). */
   requeueRun(
     dag: Dag,
     runId: string,
-    options: { readonly endedBefore: string; readonly onlyFailed?: boolean },
+    options: RequeueCondition & { readonly onlyFailed?: boolean },
   ): Promise<boolean> {
     return requeueRun(this.#control(), dag, runId, options);
   }

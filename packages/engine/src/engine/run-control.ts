@@ -15,21 +15,33 @@ export interface RunControlContext {
 }
 
 /**
- * Queues a finished run again (every task, or only its failed ones) when it ended before `endedBefore`:
- * an asset consumer older than its newest input, a date a backfill re-processes. Decided under the run's
- * lease, so two schedulers reading the same stale run re-queue it once: the second finds it queued (or
- * ended after `endedBefore`) and does nothing. False when nothing was queued.
+ * Which finished runs `requeueRun` queues again: those that ended before an instant (a date a backfill
+ * re-processes) or whose last execution started before it (an asset consumer older than its newest input).
+ */
+export type RequeueCondition =
+  | { readonly endedBefore: string; readonly startedBefore?: never }
+  | { readonly startedBefore: string; readonly endedBefore?: never };
+
+/**
+ * Queues a finished run again (every task, or only its failed ones) when it meets `options`' condition.
+ * Decided under the run's lease, so two schedulers reading the same stale run re-queue it once: the second
+ * finds it queued (or no longer meeting the condition) and does nothing. False when nothing was queued.
  */
 export async function requeueRun(
   ctx: RunControlContext,
   dag: Dag,
   runId: string,
-  options: { readonly endedBefore: string; readonly onlyFailed?: boolean },
+  options: RequeueCondition & { readonly onlyFailed?: boolean },
 ): Promise<boolean> {
   const lease = await RunLease.acquire(ctx.store, ctx.clock, dag.id, runId, ctx.leaseTtlMs);
   try {
     const run = await ctx.store.getRun(dag.id, runId);
-    if (!run || !isFinalRunState(run.state) || (run.endedAt ?? '') >= options.endedBefore) return false;
+    if (!run || !isFinalRunState(run.state)) return false;
+    const stale =
+      options.startedBefore !== undefined
+        ? (run.startedAt ?? '') < options.startedBefore
+        : (run.endedAt ?? '') < options.endedBefore;
+    if (!stale) return false;
     const clearOptions = options.onlyFailed ? { onlyFailed: true } : {};
     const { cleared } = await clearRun(ctx.store, dag, run, clearOptions, lease.fence);
     if (cleared.length === 0) {

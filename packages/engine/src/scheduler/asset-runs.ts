@@ -9,7 +9,8 @@ export interface AssetPassResult {
   readonly requeued: readonly DagRunRecord[];
   /**
    * Where the next pass may start reading events: before the oldest event whose producer run has not
-   * finished yet (it counts once that run succeeds), else the newest event read.
+   * finished yet (it counts once that run succeeds) or that a consumer run still going may have missed,
+   * else the newest event read.
    */
   readonly nextSince: string | null;
 }
@@ -59,7 +60,15 @@ export async function createAssetRuns(
         });
         if (isNew) created.push(run);
       } else if (decision === 'requeue' && existing) {
-        if (await engine.requeueRun(dag, existing.runId, { endedBefore: newest })) requeued.push(existing);
+        if (await engine.requeueRun(dag, existing.runId, { startedBefore: newest })) requeued.push(existing);
+      } else if (existing?.state === 'running') {
+        // A run going on now (here or in any process) may have read its partitions before these events
+        // landed: the cursor stays before them, so a later pass looks again once the run has ended (a
+        // queued run reads them when it starts).
+        for (const e of settled) {
+          const missed = e.createdAt > since && e.createdAt > (existing.startedAt ?? '');
+          if (missed && (unsettled === null || e.createdAt < unsettled)) unsettled = e.createdAt;
+        }
       }
     }
   }

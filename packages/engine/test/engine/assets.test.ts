@@ -180,6 +180,49 @@ describe('asset-triggered runs', () => {
       expect(consumerRuns).to.deep.equal([days(1), days(2), days(3), days(4)]);
     });
 
+    it('runs a consumer again when a partition of its window landed while it ran (another process wrote it)', async () => {
+      const ingest = producer('ingest', { events: [EVENTS], users: [USERS] });
+      // A second engine on the same state is another owner, as another `dag run` process would be.
+      const other = await Engine.open({ home, clock });
+      const report = defineDag({
+        id: 'report',
+        startDate: '2025-01-01',
+        schedule: {
+          assets: [EVENTS, USERS],
+          partitions: { [EVENTS]: { from: 0, to: 2 }, [USERS]: { from: null, to: 2 } },
+        },
+      });
+      let landed: string[] = [];
+      report.task({
+        id: 'build',
+        run: async (ctx) => {
+          consumerRuns.push(ctx.ds);
+          if (consumerRuns.length > 1) return;
+          // The 01-01 report is under way; 01-02 lands now. That producer's own consumer-pass finds the
+          // 01-01 report owned by this run and leaves it.
+          clock.advance(1000);
+          const during = await other.run(ingest, { logicalDate: days(2), registry });
+          landed = during.triggered.map((r) => r.logicalDate.slice(0, 10));
+        },
+      });
+      const registry = registryOf(ingest, report);
+      try {
+        clock.advance(1000);
+        const result = await engine.run(ingest, { logicalDate: days(1), registry });
+        expect(landed).to.deep.equal([days(2)]);
+        // The 01-01 report started before 01-02's events: it ran again and read them.
+        expect(consumerRuns).to.deep.equal([days(1), days(2), days(1)]);
+        expect(result.triggered.map((r) => [r.logicalDate.slice(0, 10), r.state])).to.deep.equal([
+          [days(1), 'success'],
+        ]);
+        const run = await engine.store.findRunByLogicalDate('report', '2025-01-01T00:00:00.000Z');
+        const newest = (await engine.store.listAssetEvents(EVENTS, '2025-01-02T00:00:00.000Z')).at(-1)!;
+        expect(run!.startedAt! >= newest.createdAt).to.equal(true);
+      } finally {
+        await other.close();
+      }
+    });
+
     it('creates no run for a date whose own partition is missing', async () => {
       const report = windowed();
       const ingest = producer('ingest', { events: [EVENTS], users: [USERS] });

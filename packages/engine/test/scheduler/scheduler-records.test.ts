@@ -162,6 +162,45 @@ describe('SchedulerService: asset-triggered runs and backfill records (manual cl
       ]);
     });
 
+    it('runs a consumer again when a partition landed while it ran, though the pass that read it came mid-run', async () => {
+      const ingest = defineDag({ id: 'ingest', startDate: '2025-01-01', schedule: '@daily' });
+      ingest.task({ id: 'both', outlets: [EVENTS, USERS], run: () => undefined });
+      const report = defineDag({
+        id: 'report',
+        startDate: '2025-01-01',
+        schedule: { assets: [EVENTS, USERS], partitions: { [EVENTS]: { from: 0, to: 1 } } },
+      });
+      const other = await engine();
+      let s: SchedulerService | undefined;
+      report.task({
+        id: 'build',
+        run: async (ctx) => {
+          executed.push(`report ${ctx.ds}`);
+          if (executed.filter((e) => e.startsWith('report')).length > 1) return;
+          // 01-04 lands while the 01-03 report runs, and a scheduler pass reads its events right then; a
+          // later event of another asset, past the passes' overlap, would move the cursor beyond them.
+          clock.advance(1000);
+          await other.run(ingest, { logicalDate: day(4) });
+          clock.advance(1000);
+          await s!.tick();
+          clock.advance(120_000);
+          await other.run(unrelated, { logicalDate: day(4) });
+          await s!.tick();
+        },
+      });
+      const unrelated = daily('unrelated', ['lake://trusted/other']);
+      s = await scheduler([report]);
+      await other.run(ingest, { logicalDate: day(3) });
+      await settle(s);
+      // 01-03 (first run), 01-04 (its own), then 01-03 again: its first run started before 01-04 landed.
+      const reports = executed.filter((e) => e.startsWith('report')).sort();
+      expect(reports).to.deep.equal(['report 2025-01-03', 'report 2025-01-03', 'report 2025-01-04']);
+      expect(await runsOf('report')).to.deep.equal([
+        '2025-01-03 asset_triggered success',
+        '2025-01-04 asset_triggered success',
+      ]);
+    });
+
     it('a failed consumer is not retried until new data arrives; a paused consumer gets no run', async () => {
       const ingest = defineDag({ id: 'ingest', startDate: '2025-01-01', schedule: '@daily' });
       ingest.task({ id: 'both', outlets: [EVENTS, USERS], run: () => undefined });
