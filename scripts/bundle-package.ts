@@ -139,8 +139,7 @@ async function main(argv: readonly string[]): Promise<void> {
           plugins: [keepOwnLocation],
           // Inlined CommonJS dependencies call require() for Node's built-in modules.
           banner: {
-            js:
-              "import { createRequire as __bundleRequire } from 'node:module'; import { pathToFileURL as __bundleUrl } from 'node:url'; const require = __bundleRequire(import.meta.url);",
+            js: "import { createRequire as __bundleRequire } from 'node:module'; import { pathToFileURL as __bundleUrl } from 'node:url'; const require = __bundleRequire(import.meta.url);",
           },
         }
       : { packages: 'external' as const }),
